@@ -1,0 +1,389 @@
+#!/usr/bin/env node
+// Damselfly vs redis-server, side by side on this machine.
+//
+//   npm run bench                      (builds first; a few minutes)
+//   node scripts/bench.mjs --quick     (short run, for a smoke check)
+//   node scripts/bench.mjs --only throughput|mem [--rounds N]
+//
+// Throughput: redis-benchmark -q --csv against each server in alternation (A B, then B A, ...),
+// several rounds, median per test: SET/GET at -c 50 -P 1 and -P 16, INCR, MSET (10 keys), all
+// with -r 100000. Memory: fresh servers, RSS (VmRSS) before and after loading 1,000,000 keys
+// with 16-byte values through a pipelining loader, DBSIZE checked on both.
+// Ends with markdown tables.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const mainJs = path.join(root, 'dist', 'main.js');
+const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? '/usr/bin/redis-benchmark';
+
+// ------------------------------------------------------------------------------ options
+
+const argv = process.argv.slice(2);
+const opt = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? (argv[i + 1] ?? '') : null;
+};
+if (argv.includes('-h') || argv.includes('--help')) {
+  console.log('usage: node scripts/bench.mjs [--quick] [--only throughput|mem] [--rounds N] [--keys N]');
+  process.exit(0);
+}
+const quick = argv.includes('--quick');
+const only = opt('--only');
+if (only !== null && only !== 'mem' && only !== 'throughput') {
+  console.error('--only takes "mem" or "throughput"');
+  process.exit(2);
+}
+const rounds = Number(opt('--rounds') ?? (quick ? 2 : 3));
+const memKeys = Number(opt('--keys') ?? 1_000_000);
+// Requests per redis-benchmark run, sized so a full run takes a few minutes on 2 cores.
+const N_P1 = quick ? 20_000 : 200_000;
+const N_P16 = quick ? 100_000 : 1_000_000;
+const N_MSET = quick ? 10_000 : 100_000;
+
+const CONFIGS = [
+  { label: 'SET', tests: 'set', pipeline: 1, n: N_P1, row: 'SET' },
+  { label: 'GET', tests: 'get', pipeline: 1, n: N_P1, row: 'GET' },
+  { label: 'SET -P 16', tests: 'set', pipeline: 16, n: N_P16, row: 'SET' },
+  { label: 'GET -P 16', tests: 'get', pipeline: 16, n: N_P16, row: 'GET' },
+  { label: 'INCR', tests: 'incr', pipeline: 1, n: N_P1, row: 'INCR' },
+  { label: 'MSET (10 keys)', tests: 'mset', pipeline: 1, n: N_MSET, row: 'MSET (10 keys)' },
+];
+
+// ------------------------------------------------------------------------------ servers
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(kind) {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-' + kind + '-'));
+  const [cmd, args] =
+    kind === 'redis'
+      ? [REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]]
+      : [process.execPath, [mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '']];
+  const proc = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(kind + ' did not start within 20 s:\n' + out)), 20_000);
+    const onData = (d) => {
+      out += d.toString('latin1');
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(kind + ' exited with ' + code + ' before it was ready:\n' + out));
+    });
+  });
+  proc.removeAllListeners('exit');
+  // Keep draining its output so a chatty server never blocks on a full pipe.
+  proc.stdout.on('data', () => {});
+  proc.stderr.on('data', () => {});
+  return {
+    kind,
+    port,
+    pid: proc.pid,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function rssBytes(pid) {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/' + pid + '/status', 'latin1'));
+  if (m === null) throw new Error('no VmRSS for pid ' + pid);
+  return Number(m[1]) * 1024;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ------------------------------------------------------------------------------ a tiny RESP client
+
+function encode(args) {
+  let head = '*' + args.length + '\r\n';
+  const parts = [];
+  for (const a of args) {
+    const b = Buffer.isBuffer(a) ? a : Buffer.from(String(a), 'latin1');
+    parts.push(Buffer.from(head + '$' + b.length + '\r\n', 'latin1'), b);
+    head = '\r\n';
+  }
+  parts.push(Buffer.from('\r\n'));
+  return Buffer.concat(parts);
+}
+
+/** Connection that counts replies of a known fixed size, or reads one line reply. */
+function connect(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1' }, () => resolve(client));
+    socket.once('error', reject);
+    let buf = Buffer.alloc(0);
+    let waiter = null;
+    let closed = false;
+    socket.on('data', (d) => {
+      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
+      if (waiter !== null) waiter.check();
+    });
+    socket.on('close', () => {
+      closed = true;
+      if (waiter !== null) waiter.fail(new Error('connection closed by the server'));
+    });
+    const waitFor = (cond) =>
+      new Promise((res, rej) => {
+        const w = {
+          check: () => {
+            const v = cond();
+            if (v !== null) {
+              waiter = null;
+              res(v);
+            }
+          },
+          fail: (e) => {
+            waiter = null;
+            rej(e);
+          },
+        };
+        waiter = w;
+        w.check();
+        if (waiter === w && closed) w.fail(new Error('connection closed by the server'));
+      });
+    const client = {
+      /** Sends a pipeline and waits for `bytes` bytes of replies, which must all equal `unit`. */
+      async pipeline(payload, count, unit) {
+        socket.write(payload);
+        const need = count * unit.length;
+        const got = await waitFor(() => (buf.length >= need ? buf.subarray(0, need) : null));
+        buf = buf.subarray(need);
+        for (let i = 0; i < got.length; i += unit.length) {
+          if (!got.subarray(i, i + unit.length).equals(unit)) throw new Error('unexpected reply ' + JSON.stringify(got.toString('latin1', i, i + 80)));
+        }
+      },
+      /** One command with a one-line reply (+, -, :). */
+      async line(...args) {
+        socket.write(encode(args));
+        return waitFor(() => {
+          const nl = buf.indexOf('\r\n');
+          if (nl < 0) return null;
+          const s = buf.toString('latin1', 0, nl);
+          buf = buf.subarray(nl + 2);
+          return s;
+        });
+      },
+      close() {
+        socket.destroy();
+      },
+    };
+  });
+}
+
+// ------------------------------------------------------------------------------ throughput
+
+function parseCsv(text) {
+  const rows = new Map();
+  for (const line of text.split('\n')) {
+    const cells = [...line.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+    if (cells.length < 8 || cells[0] === 'test') continue;
+    rows.set(cells[0], { rps: Number(cells[1]), p50: Number(cells[4]), p99: Number(cells[6]) });
+  }
+  return rows;
+}
+
+function runBenchmark(port, cfg) {
+  return new Promise((resolve) => {
+    const args = ['-h', '127.0.0.1', '-p', String(port), '-q', '--csv', '-c', '50', '-P', String(cfg.pipeline), '-r', '100000', '-n', String(cfg.n), '-t', cfg.tests];
+    const p = spawn(REDIS_BENCHMARK, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), 10 * 60_000);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      const row = parseCsv(out).get(cfg.row) ?? null;
+      resolve({ row, error: row === null ? 'redis-benchmark exit ' + code + ': ' + (err + out).trim().slice(0, 300) : null });
+    });
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function throughput() {
+  const servers = { redis: await startServer('redis'), dfly: await startServer('damselfly') };
+  const samples = new Map(CONFIGS.map((c) => [c.label, { redis: [], dfly: [], errors: [] }]));
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      const order = round % 2 === 1 ? ['redis', 'dfly'] : ['dfly', 'redis'];
+      for (const cfg of CONFIGS) {
+        for (const who of order) {
+          const r = await runBenchmark(servers[who].port, cfg);
+          const s = samples.get(cfg.label);
+          if (r.row !== null) s[who].push(r.row);
+          else s.errors.push(who + ': ' + r.error);
+          const shown = r.row !== null ? Math.round(r.row.rps) + ' ops/s, p50 ' + r.row.p50 + ' ms, p99 ' + r.row.p99 + ' ms' : r.error;
+          console.log('round ' + round + '/' + rounds + '  ' + cfg.label.padEnd(16) + (who === 'redis' ? 'redis    ' : 'damselfly') + '  ' + shown);
+        }
+      }
+    }
+  } finally {
+    await servers.redis.stop();
+    await servers.dfly.stop();
+  }
+  const results = [];
+  for (const cfg of CONFIGS) {
+    const s = samples.get(cfg.label);
+    const agg = (xs) => (xs.length === 0 ? null : { rps: median(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)) });
+    results.push({ cfg, redis: agg(s.redis), dfly: agg(s.dfly), errors: s.errors });
+  }
+  return results;
+}
+
+// ------------------------------------------------------------------------------ memory
+
+async function loadKeys(port, count) {
+  const c = await connect(port);
+  const OK = Buffer.from('+OK\r\n');
+  const batch = 10_000;
+  for (let start = 0; start < count; start += batch) {
+    const parts = [];
+    const end = Math.min(count, start + batch);
+    for (let i = start; i < end; i++) {
+      const id = String(i).padStart(7, '0');
+      // 11-byte keys, 16-byte values, identical on both servers.
+      parts.push(encode(['SET', 'key:' + id, 'value:' + id + '...']));
+    }
+    await c.pipeline(Buffer.concat(parts), end - start, OK);
+  }
+  const size = await c.line('DBSIZE');
+  c.close();
+  return size;
+}
+
+async function settledRss(pid) {
+  // A few samples a little apart; the last one is reported (allocators settle after a load).
+  let v = 0;
+  for (let i = 0; i < 3; i++) {
+    await sleep(700);
+    v = rssBytes(pid);
+  }
+  return v;
+}
+
+async function memory() {
+  const out = {};
+  for (const kind of ['redis', 'damselfly']) {
+    const srv = await startServer(kind);
+    try {
+      const c = await connect(srv.port);
+      if ((await c.line('PING')) !== '+PONG') throw new Error(kind + ' does not answer PING');
+      c.close();
+      const before = await settledRss(srv.pid);
+      const started = Date.now();
+      const dbsize = await loadKeys(srv.port, memKeys);
+      const loadMs = Date.now() - started;
+      if (dbsize !== ':' + memKeys) throw new Error(kind + ': DBSIZE is ' + dbsize + ' after loading, expected ' + memKeys);
+      const after = await settledRss(srv.pid);
+      out[kind] = { before, after, perKey: (after - before) / memKeys, loadMs };
+      console.log(kind.padEnd(10) + ' RSS before ' + mb(before) + ', after ' + memKeys + ' keys ' + mb(after) + ' (' + ((after - before) / memKeys).toFixed(1) + ' B/key), loaded in ' + loadMs + ' ms');
+    } finally {
+      await srv.stop();
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------ report
+
+const mb = (b) => (b / (1024 * 1024)).toFixed(1) + ' MiB';
+const fmtRps = (x) => (x === null ? 'n/a' : Math.round(x.rps).toLocaleString('en-US'));
+const fmtLat = (x) => (x === null ? 'n/a' : x.p50.toFixed(3) + ' / ' + x.p99.toFixed(3));
+const ratio = (a, b) => (a === null || b === null || b === 0 ? 'n/a' : (a / b).toFixed(2));
+
+function redisVersion() {
+  const r = spawnSync(REDIS_SERVER, ['--version'], { encoding: 'latin1' });
+  const m = /v=(\S+)/.exec(r.stdout ?? '');
+  return m ? m[1] : 'unknown';
+}
+
+async function main() {
+  for (const [p, what] of [
+    [REDIS_SERVER, 'redis-server'],
+    [REDIS_BENCHMARK, 'redis-benchmark'],
+    [mainJs, 'dist/main.js (run npm run build)'],
+  ]) {
+    if (!existsSync(p)) {
+      console.error('missing ' + what + ' at ' + p + (p === mainJs ? '' : ': apt-get install -y redis-server redis-tools'));
+      process.exit(1);
+    }
+  }
+  const cpus = os.cpus();
+  const env = 'node ' + process.version + ', redis-server ' + redisVersion() + ', ' + cpus.length + ' CPU (' + (cpus[0]?.model ?? '?').trim() + '), ' + (quick ? 'quick run' : 'full run');
+  console.log('# ' + env);
+  const tp = only === 'mem' ? null : await throughput();
+  const mem = only === 'throughput' ? null : await memory();
+
+  const lines = ['', '### Damselfly vs Redis (' + env + ')', ''];
+  if (tp !== null) {
+    lines.push(
+      'Throughput: `redis-benchmark -c 50 -r 100000`, median of ' + rounds + ' alternating rounds; -n ' + N_P1 + ' (P1), ' + N_P16 + ' (P16), ' + N_MSET + ' (MSET).',
+      '',
+      '| test | Redis ops/s | Damselfly ops/s | Damselfly/Redis | Redis p50 / p99 ms | Damselfly p50 / p99 ms |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const r of tp) {
+      lines.push('| ' + r.cfg.label + ' | ' + fmtRps(r.redis) + ' | ' + fmtRps(r.dfly) + ' | ' + ratio(r.dfly?.rps ?? null, r.redis?.rps ?? null) + ' | ' + fmtLat(r.redis) + ' | ' + fmtLat(r.dfly) + ' |');
+    }
+    const errs = tp.flatMap((r) => r.errors.map((e) => r.cfg.label + ': ' + e));
+    if (errs.length > 0) lines.push('', 'Errors:', ...errs.map((e) => '- ' + e));
+    lines.push('');
+  }
+  if (mem !== null) {
+    const r = mem.redis;
+    const d = mem.damselfly;
+    lines.push(
+      'Memory: ' + memKeys.toLocaleString('en-US') + ' keys (`key:NNNNNNN`, 16-byte values) loaded by pipelining, DBSIZE checked; RSS from /proc/<pid>/status.',
+      '',
+      '| | Redis | Damselfly | Damselfly/Redis |',
+      '| --- | ---: | ---: | ---: |',
+      '| RSS before | ' + mb(r.before) + ' | ' + mb(d.before) + ' | ' + ratio(d.before, r.before) + ' |',
+      '| RSS after | ' + mb(r.after) + ' | ' + mb(d.after) + ' | ' + ratio(d.after, r.after) + ' |',
+      '| bytes/key | ' + r.perKey.toFixed(1) + ' | ' + d.perKey.toFixed(1) + ' | ' + ratio(d.perKey, r.perKey) + ' |',
+      '| load time | ' + r.loadMs + ' ms | ' + d.loadMs + ' ms | ' + ratio(d.loadMs, r.loadMs) + ' |',
+      '',
+    );
+  }
+  console.log(lines.join('\n'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : String(err));
+  process.exit(1);
+});

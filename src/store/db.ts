@@ -1,0 +1,778 @@
+/**
+ * Db: one logical database (SELECT n) on top of Dict; Keyspace: all of them.
+ *
+ * Storage of a key (see dict.ts for the 32-byte entry and the hash table):
+ * - Strings whose key+value fit in a slab chunk (<= MAX_CHUNK = 16 KiB) are
+ *   stored "inline": one slab record [key bytes][value bytes]; the key length
+ *   is in the entry's KLEN and the value length in the top 24 bits of META.
+ *   A string-only dataset therefore allocates no per-key JS object at all.
+ *   (Lengths live in the entry rather than a record header: the entry slot
+ *   had room, and a header would push a 16+16-byte record from the 32-byte
+ *   class into the 40-byte one.)
+ * - Everything else - lists, sets, hashes, zsets, streams, and strings too
+ *   long to inline - is a JS value in `objs`, a chunked array of arrays
+ *   indexed by id (65536 per chunk, created on first use). The slab record
+ *   then holds only the key. Long strings are standalone Buffers.
+ * - Keys longer than MAX_CHUNK live in Dict.bigKeys (never seen in practice,
+ *   but Redis allows 512 MB keys).
+ * - META low byte: bits 0-2 value type (TYPE_*), bit 3 RAW (OBJECT ENCODING
+ *   emulation, owned by the caller), bit 4 INLINE, bit 7 LIVE.
+ *
+ * Expiry: a dense "volatile set" of (id, expire-at ms) pairs in chunked
+ * typed arrays, with the entry's VPOS pointing back into it. Set/remove are
+ * O(1) (swap-with-last) and sampling a random volatile key is O(1), which is
+ * what the active expire cycle needs. The Db never deletes a key because it
+ * expired: the caller decides (isExpired) so that replicas can hide expired
+ * keys without deleting them, and so that deletions can be propagated.
+ *
+ * Lifetime rules for callers:
+ * - Buffers returned by getString/keyView are views into shared memory. They
+ *   are valid until the next write to any Db of the same Keyspace (a freed
+ *   chunk is reused by the next allocation). Copy before holding one across a
+ *   write - in particular, a reply must be copied into the output buffer
+ *   synchronously, never handed to socket.write() as is.
+ * - Entry ids are valid until the next write that deletes that id, or the
+ *   next rehashStep()/clear()/swap() (compaction renumbers ids).
+ * - Values passed in are copied (they are usually views into a network read
+ *   buffer), except objects and Buffers given to setObject/replaceObject,
+ *   whose ownership moves to the Db.
+ */
+
+import {
+  CHUNK_MASK,
+  CHUNK_SHIFT,
+  CHUNK_SIZE,
+  Dict,
+  E_HASH,
+  E_KLEN,
+  E_LRU,
+  E_META,
+  E_OFF,
+  E_PAGE,
+  E_SHIFT,
+  E_VPOS,
+  M_LIVE,
+  copyBytes,
+  hashBytes,
+} from './dict.js';
+import { MAX_CHUNK, PAGE_SIZE, SlabAllocator, chunkSize } from './slab.js';
+
+export const TYPE_STRING = 0;
+export const TYPE_LIST = 1;
+export const TYPE_SET = 2;
+export const TYPE_ZSET = 3;
+export const TYPE_HASH = 4;
+export const TYPE_STREAM = 5;
+
+const M_TYPE = 0x07;
+const M_RAW = 0x08;
+const M_INLINE = 0x10;
+const VLEN_SHIFT = 8;
+
+const FIRST_V = 64;
+const EMPTY = Buffer.alloc(0);
+/** Rough cost of a Buffer object beyond its bytes (JS object + backing store header). */
+const BUFFER_OVERHEAD = 96;
+/** Used by bytesUsed() for every non-string value, whose real size only the type module knows. */
+const OBJECT_ESTIMATE = 128;
+
+/** Estimates memory of a non-string value for MEMORY USAGE; replaceable by the type modules. */
+export type ObjectSizer = (type: number, obj: unknown) => number;
+
+let objectSizer: ObjectSizer = (_type, obj) => {
+  if (Buffer.isBuffer(obj)) return obj.length + BUFFER_OVERHEAD;
+  if (obj instanceof Map) return 64 + obj.size * 96;
+  if (obj instanceof Set) return 64 + obj.size * 64;
+  if (Array.isArray(obj)) return 32 + obj.length * 48;
+  return OBJECT_ESTIMATE;
+};
+
+export function setObjectSizer(fn: ObjectSizer): void {
+  objectSizer = fn;
+}
+
+/** Fields that stay with the Db object on swap() (everything else moves). */
+const SWAP_KEEP = new Set(['index', 'slab', 'lruInit', 'scratch']);
+
+/** Bytes a record occupies given its entry's KLEN and META. */
+function recordSize(klen: number, meta: number): number {
+  return (klen <= MAX_CHUNK ? klen : 0) + ((meta & M_INLINE) !== 0 ? meta >>> VLEN_SHIFT : 0);
+}
+
+export class Db extends Dict {
+  readonly index: number;
+  /** Stamped into LRU of new keys; the server keeps it at the current clock. */
+  lruInit = 0;
+
+  // Volatile set: vIds[p], vAt[p] in chunks of CHUNK_SIZE (first one grows).
+  private vIds: Int32Array[] = [new Int32Array(FIRST_V)];
+  private vAt: Float64Array[] = [new Float64Array(FIRST_V)];
+  private vCap = FIRST_V;
+  private vCount = 0;
+
+  /** Non-inline values by id, CHUNK_SIZE per lazily created chunk. */
+  private objs: (unknown[] | undefined)[] = [];
+
+  // Memory accounting, maintained incrementally so INFO is O(1).
+  private recordBytes = 0;
+  private bigStringBytes = 0;
+  private bigKeyBytes = 0;
+  private objectCount = 0;
+
+  constructor(slab: SlabAllocator, index = 0) {
+    super(slab);
+    this.index = index;
+  }
+
+  // ------------------------------------------------------------ expiry
+
+  get volatileCount(): number {
+    return this.vCount;
+  }
+
+  /** Absolute expiry in ms, or -1 if the key has no TTL. */
+  expireAt(id: number): number {
+    const pos = this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_VPOS];
+    if (pos === 0) return -1;
+    const p = pos - 1;
+    return this.vAt[p >>> CHUNK_SHIFT][p & CHUNK_MASK];
+  }
+
+  /** Redis semantics: a key is expired once now is strictly past its expire time. */
+  isExpired(id: number, nowMs: number): boolean {
+    const pos = this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_VPOS];
+    if (pos === 0) return false;
+    const p = pos - 1;
+    return nowMs > this.vAt[p >>> CHUNK_SHIFT][p & CHUNK_MASK];
+  }
+
+  setExpireAt(id: number, ms: number): void {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = ((id & CHUNK_MASK) << E_SHIFT) + E_VPOS;
+    const pos = c[b];
+    if (pos !== 0) {
+      const p = pos - 1;
+      this.vAt[p >>> CHUNK_SHIFT][p & CHUNK_MASK] = ms;
+      return;
+    }
+    const p = this.vCount;
+    if (p >= this.vCap) this.growVolatile();
+    this.vIds[p >>> CHUNK_SHIFT][p & CHUNK_MASK] = id;
+    this.vAt[p >>> CHUNK_SHIFT][p & CHUNK_MASK] = ms;
+    this.vCount = p + 1;
+    c[b] = p + 1;
+  }
+
+  /** Remove the TTL; false if there was none. */
+  removeExpire(id: number): boolean {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = ((id & CHUNK_MASK) << E_SHIFT) + E_VPOS;
+    const pos = c[b];
+    if (pos === 0) return false;
+    const p = pos - 1;
+    const last = --this.vCount;
+    if (p !== last) {
+      // Fill the hole with the last pair so the set stays dense.
+      const lid = this.vIds[last >>> CHUNK_SHIFT][last & CHUNK_MASK];
+      this.vIds[p >>> CHUNK_SHIFT][p & CHUNK_MASK] = lid;
+      this.vAt[p >>> CHUNK_SHIFT][p & CHUNK_MASK] = this.vAt[last >>> CHUNK_SHIFT][last & CHUNK_MASK];
+      this.ents[lid >>> CHUNK_SHIFT][((lid & CHUNK_MASK) << E_SHIFT) + E_VPOS] = p + 1;
+    }
+    c[b] = 0;
+    // Keep one spare chunk of hysteresis so a key hovering at a chunk
+    // boundary does not allocate and drop 768 KiB each time.
+    const n = this.vIds.length;
+    if (n > 1 && last <= (n - 2) * CHUNK_SIZE) {
+      this.vIds.pop();
+      this.vAt.pop();
+      this.vCap -= CHUNK_SIZE;
+    }
+    return true;
+  }
+
+  /** A random key with a TTL (-1 if none), O(1). */
+  randomVolatile(): number {
+    if (this.vCount === 0) return -1;
+    const p = Math.floor(Math.random() * this.vCount);
+    return this.vIds[p >>> CHUNK_SHIFT][p & CHUNK_MASK];
+  }
+
+  /** Id at position i (0 <= i < volatileCount) of the volatile set. */
+  volatileIdAt(i: number): number {
+    return this.vIds[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+  }
+
+  /** Expire time at position i of the volatile set (no entry lookup needed). */
+  volatileExpireAtPos(i: number): number {
+    return this.vAt[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
+  }
+
+  private growVolatile(): void {
+    if (this.vCap < CHUNK_SIZE) {
+      const n = Math.min(this.vCap * 2, CHUNK_SIZE);
+      const ids = new Int32Array(n);
+      ids.set(this.vIds[0]);
+      const at = new Float64Array(n);
+      at.set(this.vAt[0]);
+      this.vIds[0] = ids;
+      this.vAt[0] = at;
+      this.vCap = n;
+    } else {
+      this.vIds.push(new Int32Array(CHUNK_SIZE));
+      this.vAt.push(new Float64Array(CHUNK_SIZE));
+      this.vCap += CHUNK_SIZE;
+    }
+  }
+
+  // ------------------------------------------------------------ type and metadata
+
+  typeOf(id: number): number {
+    return this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_META] & M_TYPE;
+  }
+
+  isRaw(id: number): boolean {
+    return (this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_META] & M_RAW) !== 0;
+  }
+
+  /** Every value write clears RAW; set it afterwards if the encoding should read "raw". */
+  setRaw(id: number, raw: boolean): void {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = ((id & CHUNK_MASK) << E_SHIFT) + E_META;
+    c[b] = raw ? c[b] | M_RAW : c[b] & ~M_RAW;
+  }
+
+  /** LRU clock or LFU word of the key (caller-defined 32-bit value). */
+  lru(id: number): number {
+    return this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_LRU] >>> 0;
+  }
+
+  setLru(id: number, v: number): void {
+    this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_LRU] = v;
+  }
+
+  // ------------------------------------------------------------ strings
+
+  /** String value (view; see lifetime rules). Only for TYPE_STRING entries. */
+  getString(id: number): Buffer {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const meta = c[b + E_META];
+    if ((meta & M_INLINE) !== 0) {
+      const vlen = meta >>> VLEN_SHIFT;
+      if (vlen === 0) return EMPTY;
+      const off = c[b + E_OFF] + c[b + E_KLEN];
+      return this.slab.pages[c[b + E_PAGE]].subarray(off, off + vlen);
+    }
+    return this.getObj(id) as Buffer;
+  }
+
+  stringLength(id: number): number {
+    const meta = this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_META];
+    if ((meta & M_INLINE) !== 0) return meta >>> VLEN_SHIFT;
+    return (this.getObj(id) as Buffer).length;
+  }
+
+  /**
+   * SET: insert or overwrite `key` with a copy of `value`. Overwriting any
+   * type frees the old value. The TTL is dropped unless keepTtl. Returns the id.
+   */
+  setString(key: Buffer, value: Buffer, keepTtl = false): number {
+    if (this.rehashIdx >= 0) this.rehashSome(1);
+    const klen = key.length;
+    const h = hashBytes(key, 0, klen);
+    let id = this.lookup(key, klen, h);
+    if (id < 0) {
+      id = this.newEntry(h, klen);
+      this.initEntry(id, key, klen);
+      this.writeString(id, key, value);
+    } else {
+      if (!keepTtl) this.removeExpire(id);
+      this.writeString(id, null, value);
+    }
+    return id;
+  }
+
+  /** Replace the value of an existing key with a copy of `value`, keeping TTL and LRU. */
+  setStringById(id: number, value: Buffer): void {
+    this.writeString(id, null, value);
+  }
+
+  // ------------------------------------------------------------ objects
+
+  getObject<T>(id: number): T {
+    return this.getObj(id) as T;
+  }
+
+  /**
+   * Insert or overwrite `key` with a non-inline value. `obj` is adopted, not
+   * copied. TYPE_STRING with a Buffer stores that Buffer as the string (useful
+   * to hand over a large value without a second copy).
+   */
+  setObject(key: Buffer, type: number, obj: object, keepTtl = false): number {
+    if (this.rehashIdx >= 0) this.rehashSome(1);
+    const klen = key.length;
+    const h = hashBytes(key, 0, klen);
+    let id = this.lookup(key, klen, h);
+    if (id < 0) {
+      id = this.newEntry(h, klen);
+      this.initEntry(id, key, klen);
+      this.writeObject(id, key, type, obj);
+    } else {
+      if (!keepTtl) this.removeExpire(id);
+      this.writeObject(id, null, type, obj);
+    }
+    return id;
+  }
+
+  /** Swap the value of an existing key, keeping key, TTL and LRU. */
+  replaceObject(id: number, type: number, obj: object): void {
+    this.writeObject(id, null, type, obj);
+  }
+
+  // ------------------------------------------------------------ delete
+
+  deleteId(id: number): void {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const meta = c[b + E_META];
+    const klen = c[b + E_KLEN];
+    this.unlink(id);
+    if (c[b + E_VPOS] !== 0) this.removeExpire(id);
+    const rs = recordSize(klen, meta);
+    if (rs !== 0) {
+      this.slab.free(c[b + E_PAGE] * PAGE_SIZE + c[b + E_OFF], rs);
+      this.recordBytes -= chunkSize(rs);
+    }
+    if ((meta & M_INLINE) === 0) this.dropValue(id, meta);
+    if (klen > MAX_CHUNK) this.bigKeyBytes -= klen;
+    this.releaseId(id);
+  }
+
+  delete(key: Buffer): boolean {
+    const id = this.find(key);
+    if (id < 0) return false;
+    this.deleteId(id);
+    return true;
+  }
+
+  /** FLUSHDB: free every record and drop all state. O(n). */
+  clear(): void {
+    const slab = this.slab;
+    for (let id = 0; id < this.hw; id++) {
+      const c = this.ents[id >>> CHUNK_SHIFT];
+      const b = (id & CHUNK_MASK) << E_SHIFT;
+      const meta = c[b + E_META];
+      if ((meta & M_LIVE) === 0) continue;
+      const rs = recordSize(c[b + E_KLEN], meta);
+      if (rs !== 0) slab.free(c[b + E_PAGE] * PAGE_SIZE + c[b + E_OFF], rs);
+    }
+    this.dropAll();
+  }
+
+  /**
+   * Forget everything without returning records to the slab. Only for
+   * Keyspace.flushAll(), which resets the whole slab right after.
+   */
+  dropAll(): void {
+    this.resetTable();
+    this.vIds = [new Int32Array(FIRST_V)];
+    this.vAt = [new Float64Array(FIRST_V)];
+    this.vCap = FIRST_V;
+    this.vCount = 0;
+    this.objs = [];
+    this.recordBytes = 0;
+    this.bigStringBytes = 0;
+    this.bigKeyBytes = 0;
+    this.objectCount = 0;
+  }
+
+  // ------------------------------------------------------------ move / rename / swap
+
+  /**
+   * MOVE: transfer entry `id` to `other` (same Keyspace) with its TTL and LRU,
+   * without copying key or value bytes. Returns the new id in `other`, or -1
+   * (nothing changed) if `other` already has the key.
+   */
+  moveTo(other: Db, id: number): number {
+    if (other === this) throw new Error('moveTo: same db');
+    if (other.slab !== this.slab) throw new Error('moveTo: dbs do not share a slab');
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const klen = c[b + E_KLEN];
+    const meta = c[b + E_META];
+    const h = c[b + E_HASH];
+    const key = this.keyView(id);
+    if (other.rehashIdx >= 0) other.rehashSome(1);
+    if (other.lookup(key, klen, h) >= 0) return -1;
+    const nid = other.newEntry(h, klen);
+    const nc = other.ents[nid >>> CHUNK_SHIFT];
+    const nb = (nid & CHUNK_MASK) << E_SHIFT;
+    nc[nb + E_PAGE] = c[b + E_PAGE];
+    nc[nb + E_OFF] = c[b + E_OFF];
+    nc[nb + E_META] = meta;
+    nc[nb + E_LRU] = c[b + E_LRU];
+    const rb = chunkSize(recordSize(klen, meta));
+    this.recordBytes -= rb;
+    other.recordBytes += rb;
+    if (klen > MAX_CHUNK) {
+      if (other.bigKeys === null) other.bigKeys = new Map();
+      other.bigKeys.set(nid, this.bigKeys!.get(id)!);
+      this.bigKeyBytes -= klen;
+      other.bigKeyBytes += klen;
+    }
+    if ((meta & M_INLINE) === 0) {
+      const obj = this.getObj(id);
+      this.setObj(id, undefined);
+      other.setObj(nid, obj);
+      if ((meta & M_TYPE) === TYPE_STRING) {
+        const n = (obj as Buffer).length;
+        this.bigStringBytes -= n;
+        other.bigStringBytes += n;
+      } else {
+        this.objectCount--;
+        other.objectCount++;
+      }
+    }
+    const at = this.expireAt(id);
+    if (at >= 0) {
+      other.setExpireAt(nid, at);
+      this.removeExpire(id);
+    }
+    this.unlink(id);
+    this.releaseId(id);
+    return nid;
+  }
+
+  /**
+   * RENAME: give entry `id` the name `newKey`, keeping value, TTL, LRU and
+   * RAW. An existing `newKey` (other than id itself) is deleted first. Large
+   * values are handed over, not copied. Returns the entry's new id.
+   */
+  rename(id: number, newKey: Buffer): number {
+    const klen = newKey.length;
+    const h = hashBytes(newKey, 0, klen);
+    const existing = this.lookup(newKey, klen, h);
+    if (existing === id) return id;
+    if (existing >= 0) this.deleteId(existing);
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const meta = c[b + E_META];
+    const lru = c[b + E_LRU];
+    const at = this.expireAt(id);
+    const nid = this.newEntry(h, klen);
+    this.initEntry(nid, newKey, klen);
+    if ((meta & M_INLINE) !== 0) {
+      // Old record is still allocated, so the view stays intact while copying.
+      this.writeString(nid, newKey, this.getString(id));
+    } else {
+      const obj = this.getObj(id) as object;
+      this.dropValue(id, meta);
+      this.writeObject(nid, newKey, meta & M_TYPE, obj);
+    }
+    const nc = this.ents[nid >>> CHUNK_SHIFT];
+    const nb = (nid & CHUNK_MASK) << E_SHIFT;
+    nc[nb + E_LRU] = lru;
+    nc[nb + E_META] |= meta & M_RAW;
+    if (at >= 0) this.setExpireAt(nid, at);
+    this.deleteId(id);
+    return nid;
+  }
+
+  /**
+   * SWAPDB: exchange the whole contents with `other` in O(1). Each Db keeps
+   * its index (and slab); every other field moves, so a field added later is
+   * swapped automatically unless listed in SWAP_KEEP.
+   */
+  swap(other: Db): void {
+    if (other === this) return;
+    if (other.slab !== this.slab) throw new Error('swap: dbs do not share a slab');
+    const a = this as unknown as Record<string, unknown>;
+    const o = other as unknown as Record<string, unknown>;
+    for (const k of Object.keys(a)) {
+      if (SWAP_KEEP.has(k)) continue;
+      const t = a[k];
+      a[k] = o[k];
+      o[k] = t;
+    }
+  }
+
+  // ------------------------------------------------------------ memory
+
+  /**
+   * Estimated bytes owned by this Db: exact for typed arrays, slab chunks
+   * (class sizes, excluding shared page slack) and long strings/keys; an
+   * average per non-string value (whose size only its type module knows).
+   */
+  bytesUsed(): number {
+    return this.ownBytes() + this.recordBytes;
+  }
+
+  /** bytesUsed() minus the slab share (Keyspace adds whole slab pages instead). */
+  ownBytes(): number {
+    let chunks = 0;
+    for (let i = 0; i < this.objs.length; i++) if (this.objs[i] !== undefined) chunks++;
+    return (
+      this.tableBytes() +
+      this.vCap * 12 +
+      chunks * CHUNK_SIZE * 8 +
+      this.bigStringBytes +
+      this.bigKeyBytes +
+      this.objectCount * OBJECT_ESTIMATE
+    );
+  }
+
+  /** MEMORY USAGE estimate for one key. */
+  entryMemory(id: number): number {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const meta = c[b + E_META];
+    const klen = c[b + E_KLEN];
+    const buckets = this.t0.length + (this.t1 === null ? 0 : this.t1.length);
+    let n = (4 << E_SHIFT) + Math.round((buckets * 4) / Math.max(1, this.count));
+    n += chunkSize(recordSize(klen, meta));
+    if (c[b + E_VPOS] !== 0) n += 12;
+    if (klen > MAX_CHUNK) n += klen + BUFFER_OVERHEAD;
+    if ((meta & M_INLINE) === 0) {
+      const obj = this.getObj(id);
+      n += (meta & M_TYPE) === TYPE_STRING ? (obj as Buffer).length + BUFFER_OVERHEAD : objectSizer(meta & M_TYPE, obj);
+    }
+    return n;
+  }
+
+  /**
+   * Full consistency check (O(n), tests/DEBUG only): hash table, free list,
+   * volatile set back-pointers and the incremental memory counters.
+   */
+  verify(): void {
+    this.verifyTable();
+    for (let p = 0; p < this.vCount; p++) {
+      const id = this.volatileIdAt(p);
+      if (!this.isLive(id)) throw new Error(`volatile ${p} -> dead id ${id}`);
+      if (this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_VPOS] !== p + 1) throw new Error(`vpos of ${id} wrong`);
+    }
+    let vols = 0;
+    let rec = 0;
+    let bigStr = 0;
+    let objects = 0;
+    let bigKey = 0;
+    this.forEach((id) => {
+      const c = this.ents[id >>> CHUNK_SHIFT];
+      const b = (id & CHUNK_MASK) << E_SHIFT;
+      const meta = c[b + E_META];
+      const klen = c[b + E_KLEN];
+      if (c[b + E_VPOS] !== 0) vols++;
+      rec += chunkSize(recordSize(klen, meta));
+      if (klen > MAX_CHUNK) bigKey += klen;
+      const obj = this.getObj(id);
+      if ((meta & M_INLINE) !== 0) {
+        if ((meta & M_TYPE) !== TYPE_STRING) throw new Error(`inline non-string ${id}`);
+        if (obj !== undefined) throw new Error(`inline string ${id} has an object`);
+      } else {
+        if (obj === undefined) throw new Error(`id ${id} lacks its value`);
+        if ((meta & M_TYPE) === TYPE_STRING) bigStr += (obj as Buffer).length;
+        else objects++;
+      }
+    });
+    if (vols !== this.vCount) throw new Error(`volatile count ${this.vCount} != ${vols}`);
+    if (rec !== this.recordBytes) throw new Error(`recordBytes ${this.recordBytes} != ${rec}`);
+    if (bigStr !== this.bigStringBytes) throw new Error(`bigStringBytes ${this.bigStringBytes} != ${bigStr}`);
+    if (objects !== this.objectCount) throw new Error(`objectCount ${this.objectCount} != ${objects}`);
+    if (bigKey !== this.bigKeyBytes) throw new Error(`bigKeyBytes ${this.bigKeyBytes} != ${bigKey}`);
+  }
+
+  // ------------------------------------------------------------ internals
+
+  protected override onRelocate(from: number, to: number): void {
+    const obj = this.getObj(from);
+    if (obj !== undefined) {
+      this.setObj(from, undefined);
+      this.setObj(to, obj);
+    }
+    const pos = this.ents[to >>> CHUNK_SHIFT][((to & CHUNK_MASK) << E_SHIFT) + E_VPOS];
+    if (pos !== 0) {
+      const p = pos - 1;
+      this.vIds[p >>> CHUNK_SHIFT][p & CHUNK_MASK] = to;
+    }
+  }
+
+  /** Fresh entry: LRU stamp and, for huge keys, the out-of-slab key copy. */
+  private initEntry(id: number, key: Buffer, klen: number): void {
+    this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_LRU] = this.lruInit;
+    if (klen > MAX_CHUNK) {
+      if (this.bigKeys === null) this.bigKeys = new Map();
+      const k = Buffer.allocUnsafeSlow(klen);
+      copyBytes(key, 0, k, 0, klen);
+      this.bigKeys.set(id, k);
+      this.bigKeyBytes += klen;
+    }
+  }
+
+  /**
+   * Make the entry's record hold `newSize` bytes, reusing the chunk when the
+   * size class is unchanged. The key bytes end up at the record start, copied
+   * from keySrc (new entry) or from the old record. Returns the old chunk's
+   * address if it must be freed - the caller frees it only after copying the
+   * value, because the value may be a view into that very chunk.
+   */
+  private resizeRecord(c: Int32Array, b: number, keySrc: Buffer | null, klen: number, oldSize: number, newSize: number): number {
+    const slab = this.slab;
+    if (oldSize !== 0 && newSize !== 0 && slab.sameClass(oldSize, newSize)) return -1;
+    const oldPage = c[b + E_PAGE];
+    const oldOff = c[b + E_OFF];
+    if (newSize !== 0) {
+      const addr = slab.alloc(newSize);
+      const page = (addr / PAGE_SIZE) | 0;
+      const off = addr - page * PAGE_SIZE;
+      if (klen > 0 && klen <= MAX_CHUNK) {
+        if (keySrc !== null) copyBytes(keySrc, 0, slab.pages[page], off, klen);
+        else copyBytes(slab.pages[oldPage], oldOff, slab.pages[page], off, klen);
+      }
+      c[b + E_PAGE] = page;
+      c[b + E_OFF] = off;
+    } else {
+      c[b + E_PAGE] = 0;
+      c[b + E_OFF] = 0;
+    }
+    this.recordBytes += chunkSize(newSize) - chunkSize(oldSize);
+    return oldSize !== 0 ? oldPage * PAGE_SIZE + oldOff : -1;
+  }
+
+  /**
+   * Store a copy of `value` as the string value of entry id. keySrc is the
+   * key for a brand-new entry (no record yet), null for an existing one.
+   */
+  private writeString(id: number, keySrc: Buffer | null, value: Buffer): void {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const klen = c[b + E_KLEN];
+    const meta = c[b + E_META];
+    const vlen = value.length;
+    const inline = klen + vlen <= MAX_CHUNK;
+    const oldSize = keySrc === null ? recordSize(klen, meta) : 0;
+    const newSize = inline ? klen + vlen : klen <= MAX_CHUNK ? klen : 0;
+    const freeAddr = this.resizeRecord(c, b, keySrc, klen, oldSize, newSize);
+    if (keySrc === null && (meta & M_INLINE) === 0) this.dropValue(id, meta);
+    if (inline) {
+      if (vlen !== 0) copyBytes(value, 0, this.slab.pages[c[b + E_PAGE]], c[b + E_OFF] + klen, vlen);
+      c[b + E_META] = M_LIVE | TYPE_STRING | M_INLINE | (vlen << VLEN_SHIFT);
+    } else {
+      const buf = Buffer.allocUnsafeSlow(vlen);
+      copyBytes(value, 0, buf, 0, vlen);
+      this.setObj(id, buf);
+      this.bigStringBytes += vlen;
+      c[b + E_META] = M_LIVE | TYPE_STRING;
+    }
+    if (freeAddr >= 0) this.slab.free(freeAddr, oldSize);
+  }
+
+  /** Store `obj` (adopted) as the value of entry id; see writeString for keySrc. */
+  private writeObject(id: number, keySrc: Buffer | null, type: number, obj: object): void {
+    if ((type & ~M_TYPE) !== 0 || type > TYPE_STREAM) throw new RangeError(`bad value type ${type}`);
+    if (type === TYPE_STRING && !Buffer.isBuffer(obj)) throw new TypeError('string value must be a Buffer');
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const klen = c[b + E_KLEN];
+    const meta = c[b + E_META];
+    const oldSize = keySrc === null ? recordSize(klen, meta) : 0;
+    const newSize = klen <= MAX_CHUNK ? klen : 0;
+    const freeAddr = this.resizeRecord(c, b, keySrc, klen, oldSize, newSize);
+    if (freeAddr >= 0) this.slab.free(freeAddr, oldSize);
+    if (keySrc === null && (meta & M_INLINE) === 0) this.dropValue(id, meta);
+    this.setObj(id, obj);
+    if (type === TYPE_STRING) this.bigStringBytes += (obj as Buffer).length;
+    else this.objectCount++;
+    c[b + E_META] = M_LIVE | type;
+  }
+
+  /** Forget the non-inline value of id (meta describes it) and its accounting. */
+  private dropValue(id: number, meta: number): void {
+    const obj = this.getObj(id);
+    if (obj === undefined) return;
+    if ((meta & M_TYPE) === TYPE_STRING) this.bigStringBytes -= (obj as Buffer).length;
+    else this.objectCount--;
+    this.setObj(id, undefined);
+  }
+
+  private getObj(id: number): unknown {
+    const ch = this.objs[id >>> CHUNK_SHIFT];
+    return ch === undefined ? undefined : ch[id & CHUNK_MASK];
+  }
+
+  private setObj(id: number, v: unknown): void {
+    let ch = this.objs[id >>> CHUNK_SHIFT];
+    if (ch === undefined) {
+      if (v === undefined) return;
+      ch = new Array<unknown>(CHUNK_SIZE);
+      this.objs[id >>> CHUNK_SHIFT] = ch;
+    }
+    ch[id & CHUNK_MASK] = v;
+  }
+}
+
+/** All logical databases, sharing one slab. */
+export class Keyspace {
+  readonly slab: SlabAllocator;
+  readonly dbs: Db[];
+  private cronNext = 0;
+
+  constructor(dbCount = 16, slab: SlabAllocator = new SlabAllocator()) {
+    if (!Number.isInteger(dbCount) || dbCount < 1) throw new RangeError('dbCount must be >= 1');
+    this.slab = slab;
+    this.dbs = [];
+    for (let i = 0; i < dbCount; i++) this.dbs.push(new Db(slab, i));
+  }
+
+  db(index: number): Db {
+    return this.dbs[index];
+  }
+
+  /** SWAPDB a b (O(1)). */
+  swapDb(a: number, b: number): void {
+    this.dbs[a].swap(this.dbs[b]);
+  }
+
+  /** FLUSHALL: drops every key and hands all slab pages back to the GC. */
+  flushAll(): void {
+    for (const db of this.dbs) db.dropAll();
+    this.slab.reset();
+  }
+
+  keyCount(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.size;
+    return n;
+  }
+
+  /** used_memory estimate of the whole keyspace, slab counted by whole pages. */
+  bytesUsed(): number {
+    let n = this.slab.bytesInPages;
+    for (const db of this.dbs) n += db.ownBytes();
+    return n;
+  }
+
+  /** Stamp for the LRU word of newly created keys in every db. */
+  setLruInit(v: number): void {
+    for (const db of this.dbs) db.lruInit = v;
+  }
+
+  /**
+   * Cron hook: incremental rehash/compaction across dbs within ~maxMs,
+   * starting from a rotating db so none starves. True if work remains.
+   */
+  rehashStep(maxMs: number): boolean {
+    const deadline = performance.now() + maxMs;
+    const n = this.dbs.length;
+    let pending = false;
+    for (let i = 0; i < n; i++) {
+      const db = this.dbs[(this.cronNext + i) % n];
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        pending = true;
+        break;
+      }
+      if (db.rehashStep(left)) pending = true;
+    }
+    this.cronNext = (this.cronNext + 1) % n;
+    return pending;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Test helpers: start real server processes on free ports and wait until they are ready.
+ * Integration tests talk to them over TCP with real clients, never in-process.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+export const mainJs = path.join(repoRoot, 'dist', 'main.js');
+
+export interface ServerProcess {
+  port: number;
+  host: string;
+  proc: ChildProcess;
+  /** Everything the process printed so far (stdout + stderr). */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  dir: string;
+}
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function startProcess(cmd: string, args: string[], readyLine: string, port: number, dir: string, timeoutMs: number): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let ready = false;
+    const timer = setTimeout(() => {
+      if (!ready) {
+        proc.kill('SIGKILL');
+        reject(new Error('server did not become ready in ' + timeoutMs + ' ms:\n' + out));
+      }
+    }, timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString('latin1');
+      if (!ready && out.includes(readyLine)) {
+        ready = true;
+        clearTimeout(timer);
+        resolve({
+          port,
+          host: '127.0.0.1',
+          proc,
+          dir,
+          output: () => out,
+          stop: (signal: NodeJS.Signals = 'SIGTERM') =>
+            new Promise((res) => {
+              if (proc.exitCode !== null || proc.signalCode !== null) return res(proc.exitCode);
+              const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+              proc.once('exit', (code) => {
+                clearTimeout(killer);
+                res(code);
+              });
+              proc.kill(signal);
+            }),
+        });
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => {
+      if (!ready) {
+        clearTimeout(timer);
+        reject(new Error('server exited with ' + code + ' before ready:\n' + out));
+      }
+    });
+  });
+}
+
+export function tempDir(prefix = 'damselfly-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Starts `node dist/main.js` on a free port. Extra args are redis-server style (`--name value`). */
+export async function startDamselfly(args: string[] = [], opts: { dir?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const dir = opts.dir ?? tempDir();
+  return startProcess(
+    process.execPath,
+    [mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...args],
+    'Ready to accept connections',
+    port,
+    dir,
+    opts.timeoutMs ?? 15000,
+  );
+}
+
+/** True when the reference redis-server is installed (CI installs it; tests require it there). */
+export function redisServerPath(): string {
+  return process.env['REDIS_SERVER'] ?? '/usr/bin/redis-server';
+}
+
+/** Starts the reference redis-server 7.0 on a free port. */
+export async function startRedis(args: string[] = [], opts: { dir?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const dir = opts.dir ?? tempDir('redis-ref-');
+  return startProcess(
+    redisServerPath(),
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
+    'Ready to accept connections',
+    port,
+    dir,
+    opts.timeoutMs ?? 15000,
+  );
+}
