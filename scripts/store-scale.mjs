@@ -10,6 +10,8 @@
 // Keys are "k:" + zero-padded decimal, written into one reused Buffer so the
 // benchmark itself allocates nothing per key.
 
+import { performance } from 'node:perf_hooks';
+
 const N = Number(process.argv[2] ?? 5_000_000);
 const KEY_BYTES = Number(process.argv[3] ?? 16);
 const VAL_BYTES = Number(process.argv[4] ?? 16);

@@ -49,6 +49,20 @@ export const POPCOUNT8: Uint8Array = (() => {
 export function popcountBytes(buf: Uint8Array, from: number, to: number): number {
   let n = 0;
   let i = from;
+  if (to - from >= 256) {
+    // Large ranges: 32-bit words through an aligned view, SWAR popcount.
+    while (((buf.byteOffset + i) & 3) !== 0) n += POPCOUNT8[buf[i++]!]!;
+    const words = (to - i) >>> 2;
+    const w = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      let x = w[k]!;
+      x = x - ((x >>> 1) & 0x55555555);
+      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+      x = (x + (x >>> 4)) & 0x0f0f0f0f;
+      n += Math.imul(x, 0x01010101) >>> 24;
+    }
+    i += words * 4;
+  }
   // Four bytes per step; the table lookups are the whole cost.
   for (const stop = to - 3; i < stop; i += 4) {
     n += POPCOUNT8[buf[i]!]! + POPCOUNT8[buf[i + 1]!]! + POPCOUNT8[buf[i + 2]!]! + POPCOUNT8[buf[i + 3]!]!;

@@ -13,7 +13,7 @@ import { ClientFlag, ReplyMode } from '../server/client.js';
 import { clientMemory, type ClientCounters } from '../server/server.js';
 import { ERR, sanitizeError } from '../protocol/errors.js';
 import { parseI64 } from '../util/numbers.js';
-import { argIs, setClientName, validClientAttr } from './connection.js';
+import { argIs, cArg, setClientName, validClientAttr } from './connection.js';
 import type { CommandSpec } from './spec.js';
 
 const ERR_INVALID_CLIENT_ID = 'ERR Invalid client ID';
@@ -29,10 +29,7 @@ const ERR_TRACKING_UNSUPPORTED = 'ERR CLIENT TRACKING is not supported by this s
 
 /** Redis's addReplySubcommandSyntaxError. */
 function subcommandSyntaxError(c: Client, sub: Buffer): void {
-  const s = sub.length > 128 ? sub.subarray(0, 128) : sub;
-  c.reply.error(
-    sanitizeError("ERR unknown subcommand or wrong number of arguments for '" + s.toString('latin1') + "'. Try CLIENT HELP."),
-  );
+  c.reply.error(sanitizeError("ERR unknown subcommand or wrong number of arguments for '" + cArg(sub, 128) + "'. Try CLIENT HELP."));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -60,7 +57,7 @@ function clientType(c: Client): number {
 }
 
 function unknownTypeError(c: Client, b: Buffer): void {
-  c.reply.error(sanitizeError("ERR Unknown client type '" + b.toString('latin1') + "'"));
+  c.reply.error(sanitizeError("ERR Unknown client type '" + cArg(b) + "'"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,11 +230,11 @@ function clientSetinfoCommand(c: Client, argv: Buffer[]): void {
   const value = argv[3]!;
   const isName = argIs(attr, 'lib-name');
   if (!isName && !argIs(attr, 'lib-ver')) {
-    c.reply.error(sanitizeError("ERR Unrecognized option '" + attr.toString('latin1') + "'"));
+    c.reply.error(sanitizeError("ERR Unrecognized option '" + cArg(attr) + "'"));
     return;
   }
   if (!validClientAttr(value)) {
-    c.reply.error(sanitizeError('ERR ' + attr.toString('latin1') + ' cannot contain spaces, newlines or special characters.'));
+    c.reply.error(sanitizeError('ERR ' + cArg(attr) + ' cannot contain spaces, newlines or special characters.'));
     return;
   }
   if (isName) c.libName = value.toString('latin1');
@@ -250,7 +247,7 @@ function clientKillCommand(c: Client, argv: Buffer[]): void {
   const server = c.server;
   if (argv.length === 3) {
     // Old form: one address, OK or an error.
-    const addr = argv[2]!.toString('latin1');
+    const addr = cArg(argv[2]!);
     for (const cl of server.clients.values()) {
       if (cl.addr !== addr) continue;
       killClient(c, cl);
@@ -288,13 +285,13 @@ function clientKillCommand(c: Client, argv: Buffer[]): void {
         return;
       }
     } else if (argIs(opt, 'addr')) {
-      addr = val.toString('latin1');
+      addr = cArg(val);
     } else if (argIs(opt, 'laddr')) {
-      laddr = val.toString('latin1');
+      laddr = cArg(val);
     } else if (argIs(opt, 'user')) {
       user = val.toString('latin1');
       if (!server.userExists(user)) {
-        c.reply.error(sanitizeError("ERR No such user '" + user + "'"));
+        c.reply.error(sanitizeError("ERR No such user '" + cArg(val) + "'"));
         return;
       }
     } else if (argIs(opt, 'skipme')) {

@@ -31,6 +31,17 @@ export function argIs(b: Buffer, lower: string): boolean {
   return true;
 }
 
+/**
+ * An argument as Redis prints it with `%s` in an error text: the bytes up to the first NUL (C
+ * strings end there), optionally at most `max` of them (`%.128s`), as latin1.
+ */
+export function cArg(b: Buffer, max = Infinity): string {
+  let end = b.indexOf(0);
+  if (end < 0) end = b.length;
+  if (end > max) end = max;
+  return b.toString('latin1', 0, end);
+}
+
 /** Client names (and CLIENT SETINFO values) may use only the printable ASCII range '!'..'~'. */
 export function validClientAttr(b: Buffer): boolean {
   for (let i = 0; i < b.length; i++) {
@@ -137,7 +148,7 @@ function helloCommand(c: Client, argv: Buffer[]): void {
       name = argv[j + 1]!;
       j++;
     } else {
-      c.reply.error(sanitizeError("ERR Syntax error in HELLO option '" + opt.toString('latin1') + "'"));
+      c.reply.error(sanitizeError("ERR Syntax error in HELLO option '" + cArg(opt) + "'"));
       return;
     }
   }

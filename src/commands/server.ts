@@ -15,16 +15,13 @@ import { parseI64 } from '../util/numbers.js';
 import { lookupWrite, idleSeconds, lruClock } from '../store/expire.js';
 import { TYPE_STRING, TYPE_LIST, TYPE_SET, TYPE_ZSET, TYPE_HASH, TYPE_STREAM, type Db } from '../store/db.js';
 import { digestKey, digestValue, datasetDigest, type DigestValue, type DigestDb } from '../util/digest.js';
-import { argIs } from './connection.js';
+import { argIs, cArg } from './connection.js';
 import { replyHelp } from './client.js';
 import type { CommandSpec } from './spec.js';
 
 function subcommandSyntaxError(c: Client, sub: Buffer, container: string): void {
-  const s = sub.length > 128 ? sub.subarray(0, 128) : sub;
   c.reply.error(
-    sanitizeError(
-      "ERR unknown subcommand or wrong number of arguments for '" + s.toString('latin1') + "'. Try " + container + ' HELP.',
-    ),
+    sanitizeError("ERR unknown subcommand or wrong number of arguments for '" + cArg(sub, 128) + "'. Try " + container + ' HELP.'),
   );
 }
 
@@ -33,7 +30,7 @@ function subcommandSyntaxError(c: Client, sub: Buffer, container: string): void 
 
 function infoCommand(c: Client, argv: Buffer[]): void {
   const args: string[] = [];
-  for (let i = 1; i < argv.length; i++) args.push(argv[i]!.toString('latin1'));
+  for (let i = 1; i < argv.length; i++) args.push(cArg(argv[i]!));
   c.reply.verbatim(buildInfo(c.server, args));
 }
 
@@ -196,7 +193,7 @@ function latencyGraphCommand(c: Client, argv: Buffer[]): void {
   const event = argv[2]!.toString('latin1');
   const s = c.server.latency.events.get(event);
   if (s === undefined || s.samples.length === 0) {
-    c.reply.error(sanitizeError("ERR No samples available for event '" + event + "'"));
+    c.reply.error(sanitizeError("ERR No samples available for event '" + cArg(argv[2]!) + "'"));
     return;
   }
   let min = Infinity;
@@ -656,7 +653,7 @@ function debugCommand(c: Client, argv: Buffer[]): void {
     c.reply.error(DEBUG_NOT_ALLOWED);
     return;
   }
-  const sub = argv[1]!.toString('latin1').toLowerCase();
+  const sub = cArg(argv[1]!).toLowerCase();
   const argc = argv.length;
   switch (sub) {
     case 'help':
@@ -693,13 +690,13 @@ function debugCommand(c: Client, argv: Buffer[]): void {
       break;
     case 'error':
       if (argc === 3) {
-        c.reply.error(sanitizeError(argv[2]!.toString('latin1')));
+        c.reply.error(sanitizeError(cArg(argv[2]!)));
         return;
       }
       break;
     case 'log':
       if (argc === 3) {
-        c.server.log.warning('DEBUG LOG: ' + argv[2]!.toString('latin1'));
+        c.server.log.warning('DEBUG LOG: ' + cArg(argv[2]!));
         c.reply.ok();
         return;
       }
@@ -903,7 +900,7 @@ const PROTOCOL_TYPES = 'string|integer|double|bignum|null|array|set|map|attrib|p
 
 /** DEBUG PROTOCOL type: a sample reply of each RESP type (for client library tests). */
 function debugProtocol(c: Client, typeArg: Buffer): void {
-  const t = typeArg.toString('latin1').toLowerCase();
+  const t = cArg(typeArg).toLowerCase();
   const r = c.reply;
   switch (t) {
     case 'string':

@@ -2,7 +2,7 @@
  * The string family: SET/GET and friends, counters, ranges and LCS (Redis 7.0 semantics).
  *
  * Every behaviour here was checked against redis-server 7.0.15: argument parsing order (which
- * error wins), hit/miss accounting (reads use lookupRead, writes lookupWrite), dirty counts,
+ * error wins), hit/miss accounting and "keymiss" events (reads use readKey, writes lookupWrite), dirty counts,
  * keyspace events, the replicated form of each command and the OBJECT ENCODING a value ends
  * up with (the Db RAW flag: APPEND/SETRANGE turn a value "raw", SET/INCR make it natural again).
  *
@@ -147,9 +147,8 @@ export function growString(db: Db, id: number, newLen: number): Buffer {
 /** Creates `key` (known not to exist) as a zero-filled string of `len` bytes; returns its id. */
 export function createZeroString(db: Db, key: Buffer, len: number): number {
   if (key.length + len <= MAX_CHUNK) return db.setString(key, len === 0 ? EMPTY : Buffer.alloc(len));
-  const buf = allocWithSpare(len);
-  buf.fill(0);
-  return db.setObject(key, TYPE_STRING, buf);
+  // Exact size, like a new sds: spare capacity is only given to strings that grow.
+  return db.setObject(key, TYPE_STRING, Buffer.alloc(len));
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -844,7 +843,11 @@ function setrangeCommand(c: Client, argv: Buffer[]): void {
 
 // ------------------------------------------------------------------ LCS
 
-/** Match ranges found by lcsRanges: [aStart, aEnd, bStart, bEnd] per match, last match first. */
+/**
+ * LCS: the classic O(n*m) table (bounded like Redis: 4 bytes per cell must fit in
+ * proto-max-bulk-len), then a walk back from the end that yields the string or the match ranges
+ * (last match first, as Redis lists them).
+ */
 function lcsCommand(c: Client, argv: Buffer[]): void {
   const db = c.db;
   const ida = readKey(c, argv[1]!);

@@ -139,7 +139,11 @@ export class Config {
     const file = parsed.configFile === null ? null : resolvePath(cwd, parsed.configFile);
     const config = new Config(file, cwd);
     let text = '';
-    if (parsed.configFile !== null) text += readConfigFile(readFile, parsed.configFile, file!);
+    if (parsed.configFile !== null) {
+      // The error names the file as cwd + '/' + argument, unnormalised, as redis-server does.
+      const shown = parsed.configFile.startsWith('/') ? parsed.configFile : cwd.replace(/\/$/, '') + '/' + parsed.configFile;
+      text += readConfigFile(readFile, shown, file!);
+    }
     if (parsed.stdin) {
       try {
         text += readFile('-');
@@ -362,10 +366,12 @@ export class Config {
       const d = defs[i]!;
       if (notified.includes(d)) continue;
       if (d.format(this.values.get(d)!) === d.format(old.get(d)!)) continue;
-      notified.push(d);
       try {
         this.notify(d);
+        notified.push(d);
       } catch (e) {
+        // Restore every value; parameters already applied are told their old value again (the
+        // one that failed is left alone: its listener refused the change).
         for (const [od, ov] of old) this.values.set(od, ov);
         for (const nd of notified) {
           try {

@@ -385,7 +385,7 @@ const saveDef: ParamDef = {
 };
 
 function fmtSeconds(n: number): string {
-  return n >= 9223372036854775807 ? '9223372036854775807' : String(n);
+  return n >= 2 ** 63 ? '9223372036854775807' : String(n);
 }
 
 const bindDef: ParamDef = {

@@ -140,6 +140,8 @@ export class Client {
     }
     processCommand(this, argv);
     this.commandsProcessed++;
+    // AUTH / HELLO AUTH / RESET change the limits for the rest of this read, as in Redis.
+    this.limits.unauthenticated = !this.authenticated;
     return !this.closed && (this.flags & (ClientFlag.CLOSE_AFTER_REPLY | ClientFlag.BLOCKED)) === 0;
   }
 
@@ -161,6 +163,7 @@ export class Client {
       }
     }
     if (!this.closed) {
+      this.limits.unauthenticated = !this.authenticated;
       const ok = this.parser.resume(this.limits, this.sink);
       if (!ok) this.protocolError(this.parser.error!);
     }

@@ -45,7 +45,7 @@ export interface PauseState {
 
 /**
  * Per-client counters owned by other subsystems (pub/sub, MULTI), filled in by the hooks in
- * `Server.clientCounters` when CLIENT LIST / CLIENT INFO / INFO need them.
+ * `Server.clientCounters` when CLIENT LIST / CLIENT INFO need them.
  */
 export interface ClientCounters {
   sub: number;
@@ -520,10 +520,11 @@ export class Server {
     return false;
   }
 
+  /** CONFIG RESETSTAT: counters, commandstats and errorstats (Redis keeps the slowlog, the
+   *  latency samples and used_memory_peak). */
   resetStats(): void {
     this.stats.reset();
     for (const cmd of this.commands.allWithSubcommands()) cmd.stats.reset();
-    this.slowlog.reset();
   }
 
   private startCron(): void {
@@ -547,7 +548,15 @@ export class Server {
     const hz = this.config.getNumber('hz');
     // Keys do not expire in the background on a replica, while DEBUG SET-ACTIVE-EXPIRE 0 is in
     // effect, or while clients are paused (Redis 7.0 keeps the dataset still during a pause).
-    if (!this.isReplica && this.activeExpireEnabled && this.pause.mode === null) activeExpireCycle(this, hz);
+    if (!this.isReplica && this.activeExpireEnabled && this.pause.mode === null) {
+      if (this.latency.thresholdMs > 0) {
+        const t0 = performance.now();
+        activeExpireCycle(this, hz);
+        this.latency.addSampleIfNeeded('expire-cycle', Math.floor(performance.now() - t0));
+      } else {
+        activeExpireCycle(this, hz);
+      }
+    }
     const dbs = this.keyspace.dbs;
     for (let i = 0; i < dbs.length; i++) {
       if (dbs[i]!.isRehashing) dbs[i]!.rehashStep(1);

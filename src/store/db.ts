@@ -51,6 +51,7 @@ import {
   E_PAGE,
   E_SHIFT,
   E_VPOS,
+  EMPTY,
   M_LIVE,
   copyBytes,
   hashBytes,
@@ -70,7 +71,6 @@ const M_INLINE = 0x10;
 const VLEN_SHIFT = 8;
 
 const FIRST_V = 64;
-const EMPTY = Buffer.alloc(0);
 /** Rough cost of a Buffer object beyond its bytes (JS object + backing store header). */
 const BUFFER_OVERHEAD = 96;
 /** Used by bytesUsed() for every non-string value, whose real size only the type module knows. */
@@ -198,7 +198,7 @@ export class Db extends Dict {
   }
 
   /** Id at position i (0 <= i < volatileCount) of the volatile set. */
-  volatileIdAt(i: number): number {
+  volatileAt(i: number): number {
     return this.vIds[i >>> CHUNK_SHIFT][i & CHUNK_MASK];
   }
 
@@ -453,7 +453,6 @@ export class Db extends Dict {
     const h = hashBytes(newKey, 0, klen);
     const existing = this.lookup(newKey, klen, h);
     if (existing === id) return id;
-    if (existing >= 0) this.deleteId(existing);
     const c = this.ents[id >>> CHUNK_SHIFT];
     const b = (id & CHUNK_MASK) << E_SHIFT;
     const meta = c[b + E_META];
@@ -474,6 +473,10 @@ export class Db extends Dict {
     nc[nb + E_LRU] = lru;
     nc[nb + E_META] |= meta & M_RAW;
     if (at >= 0) this.setExpireAt(nid, at);
+    // Delete only now: newKey may be a view into the replaced entry's record,
+    // which must stay intact until the new record holds its own copy. The
+    // duplicate key is linked for a moment; deleteId unlinks by id, not key.
+    if (existing >= 0) this.deleteId(existing);
     this.deleteId(id);
     return nid;
   }
@@ -546,7 +549,7 @@ export class Db extends Dict {
   verify(): void {
     this.verifyTable();
     for (let p = 0; p < this.vCount; p++) {
-      const id = this.volatileIdAt(p);
+      const id = this.volatileAt(p);
       if (!this.isLive(id)) throw new Error(`volatile ${p} -> dead id ${id}`);
       if (this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_VPOS] !== p + 1) throw new Error(`vpos of ${id} wrong`);
     }
@@ -593,6 +596,11 @@ export class Db extends Dict {
       const p = pos - 1;
       this.vIds[p >>> CHUNK_SHIFT][p & CHUNK_MASK] = to;
     }
+  }
+
+  protected override onTrim(chunks: number): void {
+    // Ids above the trimmed range no longer exist, so neither do their objects.
+    if (this.objs.length > chunks) this.objs.length = chunks;
   }
 
   /** Fresh entry: LRU stamp and, for huge keys, the out-of-slab key copy. */

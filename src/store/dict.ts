@@ -7,8 +7,11 @@
  *
  * Entries
  * - An entry is a dense integer id. Its fields live in a 32-byte slot of eight
- *   int32s (structure of arrays would need 6 arrays; packing them makes a
- *   lookup touch one cache line instead of four):
+ *   int32s rather than one array per field: with chunked storage (below) a
+ *   packed slot needs one chunk lookup for all fields instead of one per field
+ *   (measured ~2x faster for random access than chunked per-field arrays), and
+ *   a lookup touches one cache line instead of four. The record address is
+ *   kept as (page, offset) int32s, so no float64 view is needed:
  *     0 PAGE  slab page of the record        1 OFF  offset in that page
  *     2 NEXT  chain link (id+1, 0 = end)      3 HASH 32-bit key hash
  *     4 KLEN  key length                       5 META flags | vlen << 8 (Db)
@@ -35,7 +38,7 @@
  * - Grow at load 1 (to 2x), shrink when fill drops below 10% (to the smallest
  *   power of two >= count). Resizing is incremental like Redis: t0 is the old
  *   table, t1 the new one, and `rehashIdx` the next t0 bucket to move. Every
- *   find/insert/delete moves a bucket or two; the server cron calls
+ *   find/insert/delete moves one bucket; the server cron calls
  *   rehashStep(ms) for the rest. Entries carry their hash, so moving never
  *   touches key bytes.
  * - Invariant: a key lives in t0 iff its t0 bucket (h & m0) >= rehashIdx, else
@@ -205,10 +208,16 @@ function rev32(v: number): number {
 export function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, len: number): void {
   if (len <= 32 && src.buffer !== dst.buffer) {
     for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i];
+  } else if (srcOff === 0 && len === src.length) {
+    // Whole source (the usual case for values): no temporary view needed.
+    dst.set(src, dstOff);
   } else if (len > 0) {
     dst.set(src.subarray(srcOff, srcOff + len), dstOff);
   }
 }
+
+/** Shared zero-length result, so empty keys/values cost no allocation. Never write to it. */
+export const EMPTY: Buffer = Buffer.alloc(0);
 
 export interface DictStats {
   count: number;
@@ -306,7 +315,7 @@ export class Dict {
     const klen = c[b + E_KLEN];
     if (klen > MAX_CHUNK) return this.bigKeys!.get(id)!;
     const off = c[b + E_OFF];
-    if (klen === 0) return Buffer.alloc(0);
+    if (klen === 0) return EMPTY;
     return this.slab.pages[c[b + E_PAGE]].subarray(off, off + klen);
   }
 
@@ -509,9 +518,8 @@ export class Dict {
    * unused trailing chunks. Bounded by `budget` entries per call.
    */
   protected compactSome(budget: number): void {
-    const slack = this.hw - this.count;
     if (!this.compacting) {
-      if (slack < 2 * CHUNK_SIZE || slack * 4 < this.hw) return;
+      if (!this.shouldCompact()) return;
       this.compacting = true;
     }
     while (budget-- > 0 && this.hw > this.count + (CHUNK_SIZE >> 2)) {
@@ -527,10 +535,17 @@ export class Dict {
     }
     if (this.hw <= this.count + (CHUNK_SIZE >> 2)) this.compacting = false;
     // Drop whole chunks above the high-water mark (keep the first).
+    const chunks = this.ents.length;
     while (this.ents.length > 1 && this.hw <= (this.ents.length - 1) * CHUNK_SIZE) {
       this.ents.pop();
       this.cap -= CHUNK_SIZE;
     }
+    if (this.ents.length !== chunks) this.onTrim(this.ents.length);
+  }
+
+  /** Hook for subclasses: only the first `chunks` id chunks are in use now. */
+  protected onTrim(_chunks: number): void {
+    // nothing per-chunk in Dict itself
   }
 
   // ------------------------------------------------------------ resize
@@ -609,10 +624,16 @@ export class Dict {
     const deadline = performance.now() + maxMs;
     for (;;) {
       if (this.rehashIdx >= 0) this.rehashSome(100);
-      else this.compactSome(1000);
-      if (this.rehashIdx < 0 && !this.compacting) return false;
-      if (performance.now() >= deadline) return true;
+      else if (this.compacting || this.shouldCompact()) this.compactSome(1000);
+      else return false;
+      if (performance.now() >= deadline) return this.rehashIdx >= 0 || this.compacting || this.shouldCompact();
     }
+  }
+
+  /** Worth compacting: at least two chunks and a quarter of the id space are free. */
+  private shouldCompact(): boolean {
+    const slack = this.hw - this.count;
+    return slack >= 2 * CHUNK_SIZE && slack * 4 >= this.hw;
   }
 
   // ------------------------------------------------------------ iteration
@@ -625,6 +646,7 @@ export class Dict {
    * Cursors are 32-bit; larger inputs are truncated.
    */
   scan(cursor: number, visit: (id: number) => void): number {
+    if (this.count === 0) return 0;
     let v = cursor >>> 0;
     let n = 0;
     if (this.rehashIdx < 0) {

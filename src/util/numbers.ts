@@ -61,6 +61,18 @@
  *   float"), rejects an infinite increment ("ERR value is NaN or Infinity"),
  *   then does the WRONGTYPE check, then parses the field ("ERR hash value is
  *   not a float"), then the NaN/inf check on the sum as above.
+ *   Output length: values >= 2^64 are integers in long double, so the longest
+ *   reply is -LDBL_MAX, 4934 bytes; below 2^64 at most 39 bytes. Redis's
+ *   5120-byte buffer therefore never overflows.
+ *
+ * ## Other observations (for the command implementers)
+ *   - GEOPOS prints coordinates with the same "%.17Lf"+trim rule
+ *     (formatDoubleHuman), e.g. "13.36138933897018433".
+ *   - BLPOP-style timeouts are read as long doubles (parseLongDouble +
+ *     longDoubleToNumber): "0x2" is valid, "1e400"/"inf" give "ERR timeout is
+ *     negative", garbage gives "ERR timeout is not a float or out of range".
+ *   - A listpack-encoded zset stores a -0 score as 0 (ZSCORE says "0"); a
+ *     skiplist-encoded one replies "-0".
  */
 
 /* ------------------------------------------------------------------------ */
@@ -785,6 +797,8 @@ for (let i = 0, p = 1; i <= 22; i++, p *= 5) POW5.push(p);
  * Returns null when the fast path does not apply.
  */
 function formatExactShort(d: number): string | null {
+  // exact with q >= -22 implies d * 2^22 is an integer: cheap rejection first
+  if (!Number.isInteger(d * 4194304)) return null;
   const str = String(d);
   const neg = str.charCodeAt(0) === 45;
   let i = neg ? 1 : 0;

@@ -253,6 +253,9 @@ describe('CLIENT KILL', () => {
     // SKIPME defaults to yes: the caller survives a TYPE normal sweep.
     const c = await RawConnection.connect(srv.port);
     const d = await RawConnection.connect(srv.port);
+    // A round trip each, so the server has accepted both before the sweep.
+    assert.equal(await c.call('PING'), '+PONG\r\n');
+    assert.equal(await d.call('PING'), '+PONG\r\n');
     const killed = await a.call('CLIENT', 'KILL', 'TYPE', 'normal', 'USER', 'default');
     assert.match(killed, /^:[1-9]\d*\r\n$/);
     await c.waitClosed();

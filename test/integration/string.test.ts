@@ -975,6 +975,47 @@ describe('keyspace events', () => {
   });
 });
 
+describe('keymiss events', () => {
+  test('every read lookup that misses, never a write', async (t) => {
+    try {
+      await r.config('SET', 'notify-keyspace-events', 'KEm');
+    } catch {
+      return t.skip('notify-keyspace-events not configurable yet');
+    }
+    const sub = client();
+    const events: string[] = [];
+    try {
+      try {
+        await sub.psubscribe('__keyevent@0__:*');
+      } catch {
+        return t.skip('PSUBSCRIBE not implemented yet');
+      }
+      sub.on('pmessage', (_p: string, channel: string, message: string) => events.push(channel.slice('__keyevent@0__:'.length) + ' ' + message));
+      for (const c of [
+        'get m1', 'mget m2 m3', 'getex m4', 'getex m4b ex 10', 'getdel m5', 'getset m6 v', 'set m7 v get', 'set m8 v',
+        'strlen m9', 'getrange m10 0 1', 'substr m11 0 1', 'lcs m12 m13', 'bitcount m14', 'bitpos m15 0', 'getbit m16 0',
+        'bitfield m17 get u8 0', 'bitfield_ro m18 get u8 0', 'bitop and d m19 m20', 'incr m21', 'append m22 x',
+        'setrange m23 0 x', 'setbit m24 0 1', 'bitfield m25 set u8 0 1', 'msetnx m26 1', 'setnx m27 1',
+        'incrbyfloat m28 1', 'set m29 v nx', 'set m30 v xx', 'getrange m31 a b', 'bitpos m32 2', 'bitcount m33 0',
+        'lcs m34 m35 foo', 'bitfield m36', 'get sync',
+      ]) {
+        try {
+          await r.call(...(c.split(' ') as [string, ...string[]]));
+        } catch {
+          // some of these are errors on purpose
+        }
+      }
+      const deadline = Date.now() + 2000;
+      while (!events.includes('keymiss sync') && Date.now() < deadline) await sleep(10);
+      const want = 'm1 m2 m3 m4 m4b m5 m6 m7 m9 m10 m11 m12 m13 m14 m15 m16 m17 m18 m19 m20 m33 m34 m35 m36 sync';
+      assert.deepEqual(events, want.split(' ').map((k) => 'keymiss ' + k));
+    } finally {
+      sub.disconnect();
+      await r.config('SET', 'notify-keyspace-events', '');
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // What a replica receives (uses the master side of replication when available).
 

@@ -211,3 +211,18 @@ describe('growString', () => {
     db.verify();
   });
 });
+
+describe('popcount of large ranges', () => {
+  test('word-at-a-time counting equals the byte table at every alignment', () => {
+    const backing = Buffer.alloc(5000);
+    for (let i = 0; i < backing.length; i++) backing[i] = (i * 131 + (i >> 3)) & 0xff;
+    for (const start of [0, 1, 2, 3, 5]) {
+      const view = backing.subarray(start);
+      for (const [from, to] of [[0, 4000], [1, 999], [3, 3001], [7, 4990 - start]] as Array<[number, number]>) {
+        let want = 0;
+        for (let i = from; i < to; i++) want += bitsOf(view.subarray(i, i + 1)).split('1').length - 1;
+        assert.equal(popcountBytes(view, from, to), want, `view +${start} [${from}, ${to})`);
+      }
+    }
+  });
+});

@@ -274,3 +274,14 @@ test('long double conversions', () => {
   const w = addLongDouble(parseLongDouble(b('18446744073709551616'))!, longDoubleFromI64(3));
   assert.equal(formatLongDoubleHuman(w), '18446744073709551620');
 });
+
+// GEOPOS replies recorded from redis-server 7.0.15 (GEOADD Sicily 13.361389 38.115556 Palermo
+// 15.087269 37.502669 Catania -122.4194 37.7749 SF 0.0001 -0.0001 Z): "%.17Lf" of the decoded
+// doubles; each text identifies its double uniquely, so formatting it back must reproduce it.
+test('formatDoubleHuman reproduces GEOPOS texts', () => {
+  const texts = [
+    '13.36138933897018433', '38.11555639549629859', '15.08726745843887329', '37.50266842333162032',
+    '-122.41940170526504517', '37.77490001056577995', '0.00009924173355103', '-0.00010012148579364',
+  ];
+  for (const t of texts) assert.equal(formatDoubleHuman(Number(t)), t);
+});
