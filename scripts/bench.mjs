@@ -43,9 +43,9 @@ if (only !== null && only !== 'mem' && only !== 'throughput') {
 const rounds = Number(opt('--rounds') ?? (quick ? 2 : 3));
 const memKeys = Number(opt('--keys') ?? 1_000_000);
 // Requests per redis-benchmark run, sized so a full run takes a few minutes on 2 cores.
-const N_P1 = quick ? 20_000 : 200_000;
-const N_P16 = quick ? 100_000 : 1_000_000;
-const N_MSET = quick ? 10_000 : 100_000;
+const N_P1 = quick ? 20_000 : 400_000;
+const N_P16 = quick ? 100_000 : 2_000_000;
+const N_MSET = quick ? 10_000 : 200_000;
 
 const CONFIGS = [
   { label: 'SET', tests: 'set', pipeline: 1, n: N_P1, row: 'SET' },

@@ -117,7 +117,7 @@ function looksLikeInt(v: Buffer): boolean {
 export function stringEncoding(db: Db, id: number): string {
   if (db.isRaw(id)) return 'raw';
   const v = db.getString(id);
-  if (looksLikeInt(v)) return 'int';
+  if (!db.isNoInt(id) && looksLikeInt(v)) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
 }
 
@@ -459,12 +459,14 @@ const copyCommand: Handler = (c, argv) => {
   }
   const at = src.expireAt(id);
   const raw = type === TYPE_STRING && src.isRaw(id);
+  const noInt = type === TYPE_STRING && src.isNoInt(id);
   // Overwriting drops the old value and its TTL (set* without keepTtl).
   let nid: number;
   if (clone === null) {
     // A view of the source record: setString copies it before freeing anything of its own.
     nid = dst.setString(dstKey, src.getString(id));
     if (raw) dst.setRaw(nid, true);
+    if (noInt) dst.setNoInt(nid, true);
   } else {
     nid = dst.setObject(dstKey, type, clone);
   }
@@ -619,7 +621,7 @@ const objectRefcountCommand: Handler = (c, argv) => {
   const id = objectLookup(c, argv);
   if (id < 0) return;
   const db = c.db;
-  if (db.typeOf(id) === TYPE_STRING && !db.isRaw(id)) {
+  if (db.typeOf(id) === TYPE_STRING && !db.isRaw(id) && !db.isNoInt(id)) {
     const v = db.getString(id);
     if (v.length <= 4 && looksLikeInt(v)) {
       const n = parseI64(v) as number;

@@ -737,10 +737,11 @@ function incrbyfloatCommand(c: Client, argv: Buffer[]): void {
     c.reply.error(r);
     return;
   }
+  // Redis stores the formatted number as a plain string object: never "int" encoded.
+  let nid = id;
   if (id >= 0) db.setStringById(id, r);
-  else db.setString(key, r);
-  // Redis stores the formatted number as a plain string object: never "int" encoded. The Db has
-  // no way to say "embstr but integer-looking", so this is the one encoding we cannot mirror.
+  else nid = db.setString(key, r);
+  db.setNoInt(nid, true);
   const server = c.server;
   server.dirty++;
   server.keyModified(c.dbIndex, key);

@@ -81,27 +81,36 @@ export class Command {
 export class CommandTable {
   /** Lower-case name → command (top level only). */
   readonly byName = new Map<string, Command>();
-  /** Name as sent → command, filled lazily with the spellings clients actually use. */
-  private readonly bySpelling = new Map<string, Command>();
+  /**
+   * Case-folded FNV hash of the name bytes → commands with that hash. Lets dispatch find a
+   * command from the raw argument bytes without converting them to a string.
+   */
+  private readonly byHash = new Map<number, Command[]>();
+  private readonly nameBytes = new Map<Command, Buffer>();
 
   constructor(specs: CommandSpec[]) {
     for (const spec of specs) {
       if (this.byName.has(spec.name)) throw new Error('duplicate command ' + spec.name);
       const cmd = new Command(spec, null);
       this.byName.set(spec.name, cmd);
-      this.bySpelling.set(spec.name, cmd);
-      this.bySpelling.set(spec.name.toUpperCase(), cmd);
+      const bytes = Buffer.from(spec.name, 'latin1');
+      this.nameBytes.set(cmd, bytes);
+      const h = foldHash(bytes);
+      const list = this.byHash.get(h);
+      if (list === undefined) this.byHash.set(h, [cmd]);
+      else list.push(cmd);
     }
   }
 
-  /** Looks a command name up case-insensitively; undefined when unknown. */
+  /** Looks a command name up case-insensitively (ASCII); undefined when unknown. */
   lookup(name: Buffer): Command | undefined {
-    const s = name.toString('latin1');
-    const hit = this.bySpelling.get(s);
-    if (hit !== undefined) return hit;
-    const cmd = this.byName.get(s.toLowerCase());
-    if (cmd !== undefined && this.bySpelling.size < 4096) this.bySpelling.set(s, cmd);
-    return cmd;
+    const list = this.byHash.get(foldHash(name));
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) {
+      const cmd = list[i]!;
+      if (equalsFolded(this.nameBytes.get(cmd)!, name)) return cmd;
+    }
+    return undefined;
   }
 
   lookupSub(cmd: Command, sub: Buffer): Command | undefined {
@@ -141,4 +150,22 @@ export function allCommandSpecs(): CommandSpec[] {
     ...bitmapCommands,
     ...configCommands,
   ];
+}
+
+function lowerAscii(b: number): number {
+  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+}
+
+function foldHash(b: Buffer): number {
+  let h = 0x811c9dc5 ^ b.length;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ lowerAscii(b[i]!), 0x01000193);
+  return h >>> 0;
+}
+
+/** `lower` is already lower-case; compares with `b` folding only ASCII letters. */
+function equalsFolded(lower: Buffer, b: Buffer): boolean {
+  const n = lower.length;
+  if (b.length !== n) return false;
+  for (let i = 0; i < n; i++) if (lower[i] !== lowerAscii(b[i]!)) return false;
+  return true;
 }

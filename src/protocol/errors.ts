@@ -42,17 +42,21 @@ export function arityError(fullName: string): string {
   return "ERR wrong number of arguments for '" + fullName + "' command";
 }
 
-/** Redis truncates each quoted argument to 128 bytes and lists the arguments after the name. */
+/**
+ * Redis prints the name (at most 128 bytes) and then quoted arguments while the argument text
+ * is shorter than 128 bytes, each cut to the remaining budget. Arguments are C strings there,
+ * so each stops at its first NUL byte.
+ */
 export function unknownCommandError(name: Buffer, args: Buffer[], from: number): string {
-  let s = "ERR unknown command '" + clip(name) + "', with args beginning with: ";
-  for (let i = from; i < args.length; i++) s += "'" + clip(args[i]!) + "' ";
-  return s;
+  let list = '';
+  for (let i = from; i < args.length && list.length < 128; i++) {
+    list += "'" + cString(args[i]!, 128 - list.length) + "' ";
+  }
+  return sanitizeError("ERR unknown command '" + cString(name, 128) + "', with args beginning with: " + list);
 }
 
 export function unknownSubcommandError(sub: Buffer, container: string): string {
-  return (
-    "ERR unknown subcommand '" + clip(sub) + "'. Try " + container.toUpperCase() + ' HELP.'
-  );
+  return sanitizeError("ERR unknown subcommand '" + cString(sub, 128) + "'. Try " + container.toUpperCase() + ' HELP.');
 }
 
 export function invalidExpireError(cmd: string): string {
@@ -65,10 +69,12 @@ export function sanitizeError(text: string): string {
   return text.replace(/[\r\n]/g, ' ');
 }
 
-function clip(b: Buffer): string {
-  // Redis prints at most 128 bytes of the offending name/argument.
-  const s = b.length > 128 ? b.subarray(0, 128) : b;
-  return sanitizeError(s.toString('latin1'));
+/** The bytes of `b` up to its first NUL and at most `max` bytes, as latin1 text. */
+function cString(b: Buffer, max: number): string {
+  let end = b.indexOf(0);
+  if (end < 0) end = b.length;
+  if (end > max) end = max;
+  return b.toString('latin1', 0, end);
 }
 
 export const PROTO = {

@@ -13,6 +13,7 @@
  */
 
 import { PROTO, expectedDollarError } from './errors.js';
+import { viewAt } from '../util/bytes.js';
 
 /** Longest header or inline line Redis accepts before giving up (PROTO_INLINE_MAX_SIZE). */
 export const INLINE_MAX = 64 * 1024;
@@ -132,20 +133,23 @@ export class RequestParser {
 
   private parse(data: Buffer, limits: ParserLimits, sink: CommandSink): boolean {
     const len = data.length;
+    const ab = data.buffer as ArrayBuffer;
+    const base = data.byteOffset;
     let pos = 0;
     while (pos < len) {
       if (this.remaining === 0) {
         if (data[pos] === 0x2a) {
           // *<count>\r\n
-          const nl = data.indexOf(0x0a, pos);
-          if (nl < 0) {
+          // Like Redis, the header ends at the first CR and the byte after it is skipped
+          // unchecked, so "*1\r\r\n" is read as "*1" followed by "\n".
+          const cr = data.indexOf(0x0d, pos);
+          if (cr < 0 || cr + 1 >= len) {
             if (len - pos > INLINE_MAX) return this.fail(PROTO.bigMbulk);
             break;
           }
-          const n = parseLength(data, pos + 1, nl - 1);
-          if (n === BAD || n > MAX_MULTIBULK || data[nl - 1] !== 0x0d) {
-            return this.fail(PROTO.invalidMultibulk);
-          }
+          const nl = cr + 1;
+          const n = parseLength(data, pos + 1, cr);
+          if (n === BAD || n > MAX_MULTIBULK) return this.fail(PROTO.invalidMultibulk);
           if (limits.unauthenticated && n > UNAUTH_MULTIBULK) {
             return this.fail(PROTO.unauthMultibulk);
           }
@@ -176,15 +180,14 @@ export class RequestParser {
         if (this.bulkLen < 0) {
           if (pos >= len) break;
           if (data[pos] !== 0x24) return this.fail(expectedDollarError(data[pos]!));
-          const nl = data.indexOf(0x0a, pos);
-          if (nl < 0) {
+          const cr = data.indexOf(0x0d, pos);
+          if (cr < 0 || cr + 1 >= len) {
             if (len - pos > INLINE_MAX) return this.fail(PROTO.bigBulk);
             break;
           }
-          const n = parseLength(data, pos + 1, nl - 1);
-          if (n === BAD || n < 0 || n > limits.maxBulkLen || data[nl - 1] !== 0x0d) {
-            return this.fail(PROTO.invalidBulk);
-          }
+          const nl = cr + 1;
+          const n = parseLength(data, pos + 1, cr);
+          if (n === BAD || n < 0 || n > limits.maxBulkLen) return this.fail(PROTO.invalidBulk);
           if (limits.unauthenticated && n > UNAUTH_BULK) return this.fail(PROTO.unauthBulk);
           pos = nl + 1;
           this.bulkLen = n;
@@ -200,7 +203,7 @@ export class RequestParser {
         }
         const n = this.bulkLen;
         if (len - pos < n + 2) break;
-        this.argv.push(data.subarray(pos, pos + n));
+        this.argv.push(viewAt(ab, base + pos, n));
         pos += n + 2;
         this.bulkLen = -1;
         this.remaining--;
@@ -223,8 +226,9 @@ export class RequestParser {
 const BAD = -0x7fffffff - 10;
 
 /**
- * Parses a decimal length in data[start, end). Returns BAD for anything but an optional '-'
- * and 1..18 digits (Redis's string2ll also rejects '+' and empty input).
+ * Parses a decimal length in data[start, end) with string2ll's strictness: an optional '-',
+ * then "0" alone or a digit 1-9 followed by digits (no '+', no leading zeros, no "-0").
+ * Returns BAD otherwise.
  */
 function parseLength(data: Buffer, start: number, end: number): number {
   if (end <= start || end - start > 19) return BAD;
@@ -235,6 +239,7 @@ function parseLength(data: Buffer, start: number, end: number): number {
     i++;
     if (i === end) return BAD;
   }
+  if (data[i] === 0x30) return !neg && i + 1 === end ? 0 : BAD;
   let n = 0;
   for (; i < end; i++) {
     const d = data[i]! - 48;

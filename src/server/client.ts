@@ -8,6 +8,7 @@
 
 import type { Socket } from 'node:net';
 import { RequestParser, type ParserLimits } from '../protocol/request-parser.js';
+import { sanitizeError } from '../protocol/errors.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
 import type { Server } from './server.js';
 import type { Command } from '../commands/table.js';
@@ -118,7 +119,9 @@ export class Client {
     this.lastInteraction = Date.now();
     this.limits.maxBulkLen = this.server.protoMaxBulkLen;
     this.limits.unauthenticated = !this.authenticated;
+    this.server.clockMark = performance.now();
     const ok = this.parser.feed(chunk, this.limits, this.sink);
+    this.server.clockMark = 0;
     if (!ok) this.protocolError(this.parser.error!);
     else if (this.parser.buffered > this.server.queryBufferLimit) {
       this.server.log.warning(
@@ -173,7 +176,7 @@ export class Client {
   /** Replies with a protocol error, then closes once the reply is written (as Redis does). */
   private protocolError(msg: string): void {
     this.server.log.verbose('Protocol error (' + msg + ') from client: ' + this.describe());
-    this.reply.error('ERR ' + msg);
+    this.reply.error(sanitizeError('ERR ' + msg));
     this.server.stats.countError('ERR');
     this.flags |= ClientFlag.CLOSE_AFTER_REPLY;
   }

@@ -60,6 +60,8 @@ export function processCommand(c: Client, argv: Buffer[]): void {
   const server = c.server;
   if (isCrossProtocolAttack(argv[0]!)) {
     server.log.warning('Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.');
+    // Redis frees such a client at once: replies already queued in this burst are dropped too.
+    c.reply.take();
     c.close();
     return;
   }
@@ -105,7 +107,10 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
   c.preventPropagate = false;
   const dirtyBefore = server.dirty;
   if (server.monitors.size > 0 && (cmd.flags & F_SKIP_MONITOR) === 0) server.feedMonitors(c, argv);
-  const start = performance.now();
+  // Inside a read burst the previous command's end time is this one's start (one clock read per
+  // command instead of two); outside a burst (clockMark 0) the clock is read here.
+  const mark = server.clockMark;
+  const start = mark !== 0 ? mark : performance.now();
   try {
     cmd.handler!(c, argv);
   } catch (err) {
@@ -114,7 +119,9 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
     );
     c.reply.error('ERR internal error while executing ' + cmd.fullName.toUpperCase());
   }
-  const usec = Math.round((performance.now() - start) * 1000);
+  const end = performance.now();
+  if (mark !== 0) server.clockMark = end;
+  const usec = Math.round((end - start) * 1000);
   const stats = cmd.stats;
   stats.calls++;
   stats.usec += usec;

@@ -15,7 +15,7 @@ import { Slowlog, LatencyMonitor, redactedArgv } from './slowlog.js';
 import { Logger } from './log.js';
 import type { Config } from '../config/index.js';
 import type { Command } from '../commands/table.js';
-import { activeExpireCycle, lruClock } from '../store/expire.js';
+import { activeExpireCycle, updateLruClock } from '../store/expire.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
 
@@ -132,6 +132,8 @@ export class Server {
   notifyHook: ((type: number, event: string, key: Buffer, dbIndex: number) => void) | null = null;
   /** True on a replica: lookups hide expired keys but never delete them. */
   isReplica = false;
+  /** performance.now() at the end of the last command of the current read burst, 0 outside one. */
+  clockMark = 0;
   /** Set while SHUTDOWN runs so no new work starts. */
   shuttingDown = false;
   /** True when this server owns the process (the `damselfly` binary): SHUTDOWN exits it. */
@@ -321,7 +323,8 @@ export class Server {
   protectedModeDenial(socket: net.Socket): string | null {
     if (!this.config.getBool('protected-mode') || this.requirePassword()) return null;
     const ra = socket.remoteAddress ?? '';
-    if (ra === '127.0.0.1' || ra === '::1' || ra === '::ffff:127.0.0.1' || ra.startsWith('127.') || ra.startsWith('::ffff:127.')) return null;
+    // Redis 7.0 trusts exactly these two addresses, not the whole of 127.0.0.0/8.
+    if (ra === '127.0.0.1' || ra === '::1' || ra === '::ffff:127.0.0.1') return null;
     return PROTECTED_MODE_TEXT;
   }
 
@@ -557,11 +560,9 @@ export class Server {
         activeExpireCycle(this, hz);
       }
     }
-    const dbs = this.keyspace.dbs;
-    for (let i = 0; i < dbs.length; i++) {
-      if (dbs[i]!.isRehashing) dbs[i]!.rehashStep(1);
-    }
-    this.keyspace.setLruInit(lruClock());
+    // Incremental rehash and entry-id compaction, time-boxed across all databases.
+    if (this.config.getBool('activerehashing')) this.keyspace.rehashStep(1);
+    this.keyspace.setLruInit(updateLruClock());
     if (this.cronLoops % hz === 0) this.clientsCron();
   }
 

@@ -16,7 +16,8 @@
  * - Keys longer than MAX_CHUNK live in Dict.bigKeys (never seen in practice,
  *   but Redis allows 512 MB keys).
  * - META low byte: bits 0-2 value type (TYPE_*), bit 3 RAW (OBJECT ENCODING
- *   emulation, owned by the caller), bit 4 INLINE, bit 7 LIVE.
+ *   emulation, owned by the caller), bit 4 INLINE, bit 5 NOINT (a string Redis would
+ *   keep as embstr/raw even if it looks like an integer), bit 7 LIVE.
  *
  * Expiry: a dense "volatile set" of (id, expire-at ms) pairs in chunked
  * typed arrays, with the entry's VPOS pointing back into it. Set/remove are
@@ -38,6 +39,7 @@
  *   whose ownership moves to the Db.
  */
 
+import { viewAt } from '../util/bytes.js';
 import {
   CHUNK_MASK,
   CHUNK_SHIFT,
@@ -68,6 +70,7 @@ export const TYPE_STREAM = 5;
 const M_TYPE = 0x07;
 const M_RAW = 0x08;
 const M_INLINE = 0x10;
+const M_NOINT = 0x20;
 const VLEN_SHIFT = 8;
 
 const FIRST_V = 64;
@@ -241,6 +244,18 @@ export class Db extends Dict {
     c[b] = raw ? c[b] | M_RAW : c[b] & ~M_RAW;
   }
 
+  /** True for strings written without Redis's int encoding attempt (INCRBYFLOAT results). */
+  isNoInt(id: number): boolean {
+    return (this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_META] & M_NOINT) !== 0;
+  }
+
+  /** Like setRaw, cleared by every value write. */
+  setNoInt(id: number, on: boolean): void {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = ((id & CHUNK_MASK) << E_SHIFT) + E_META;
+    c[b] = on ? c[b] | M_NOINT : c[b] & ~M_NOINT;
+  }
+
   /** LRU clock or LFU word of the key (caller-defined 32-bit value). */
   lru(id: number): number {
     return this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_LRU] >>> 0;
@@ -261,7 +276,7 @@ export class Db extends Dict {
       const vlen = meta >>> VLEN_SHIFT;
       if (vlen === 0) return EMPTY;
       const off = c[b + E_OFF] + c[b + E_KLEN];
-      return this.slab.pages[c[b + E_PAGE]].subarray(off, off + vlen);
+      return viewAt(this.slab.pageBuffers[c[b + E_PAGE]]!, off, vlen);
     }
     return this.getObj(id) as Buffer;
   }
@@ -471,7 +486,7 @@ export class Db extends Dict {
     const nc = this.ents[nid >>> CHUNK_SHIFT];
     const nb = (nid & CHUNK_MASK) << E_SHIFT;
     nc[nb + E_LRU] = lru;
-    nc[nb + E_META] |= meta & M_RAW;
+    nc[nb + E_META] |= meta & (M_RAW | M_NOINT);
     if (at >= 0) this.setExpireAt(nid, at);
     // Delete only now: newKey may be a view into the replaced entry's record,
     // which must stay intact until the new record holds its own copy. The

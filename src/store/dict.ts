@@ -62,6 +62,7 @@
  *   a murmur-style mix in V8, and it avalanches fully.
  */
 
+import { viewAt } from '../util/bytes.js';
 import { MAX_CHUNK, SlabAllocator } from './slab.js';
 import { randomBytes } from 'node:crypto';
 
@@ -316,7 +317,7 @@ export class Dict {
     if (klen > MAX_CHUNK) return this.bigKeys!.get(id)!;
     const off = c[b + E_OFF];
     if (klen === 0) return EMPTY;
-    return this.slab.pages[c[b + E_PAGE]].subarray(off, off + klen);
+    return viewAt(this.slab.pageBuffers[c[b + E_PAGE]]!, off, klen);
   }
 
   /** Key bytes as an owned copy. */

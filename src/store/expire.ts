@@ -70,9 +70,21 @@ export function lookupWrite(c: Client, key: Buffer): number {
   return id;
 }
 
-/** LRU clock in seconds, truncated to 24 bits like Redis's object LRU field. */
+/**
+ * LRU clock in seconds, truncated to 24 bits like Redis's object LRU field. Like Redis, the
+ * value is cached and refreshed by the server cron (every 1000/hz ms), so a lookup does not
+ * read the system clock.
+ */
+let cachedLruClock = Math.floor(Date.now() / 1000) & 0xffffff;
+
 export function lruClock(): number {
-  return Math.floor(Date.now() / 1000) & 0xffffff;
+  return cachedLruClock;
+}
+
+/** Called by the cron: refreshes the cached LRU clock. */
+export function updateLruClock(): number {
+  cachedLruClock = Math.floor(Date.now() / 1000) & 0xffffff;
+  return cachedLruClock;
 }
 
 /** Seconds since the entry's LRU clock (OBJECT IDLETIME), handling 24-bit wrap-around. */

@@ -89,6 +89,8 @@ export interface SlabClassStats {
 export class SlabAllocator {
   /** Page buffers; `pages[addr / PAGE_SIZE | 0]`. Never shrinks except reset(). */
   pages: Buffer[] = [];
+  /** The pages' ArrayBuffers (byteOffset 0), so views can be made without the `.buffer` getter. */
+  pageBuffers: ArrayBuffer[] = [];
   /** Float64 view per page, used only to read/write free-list links. */
   private links: Float64Array[] = [];
   /** Per class: head of the free list (an address) or -1. */
@@ -172,6 +174,7 @@ export class SlabAllocator {
    */
   reset(): void {
     this.pages = [];
+    this.pageBuffers = [];
     this.links = [];
     this.freeHead.fill(-1);
     this.curPage.fill(-1);
@@ -198,6 +201,7 @@ export class SlabAllocator {
     // aligned Float64Array view over the whole page is always possible.
     this.links.push(new Float64Array(p.buffer, p.byteOffset, PAGE_SIZE >> 3));
     this.pages.push(p);
+    this.pageBuffers.push(p.buffer as ArrayBuffer);
     return this.pages.length - 1;
   }
 }

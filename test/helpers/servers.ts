@@ -3,11 +3,11 @@
  * Integration tests talk to them over TCP with real clients, never in-process.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -100,17 +100,74 @@ export async function startDamselfly(args: string[] = [], opts: { dir?: string; 
   );
 }
 
-/** True when the reference redis-server is installed (CI installs it; tests require it there). */
+/** Where the reference redis-server is looked for ($REDIS_SERVER, default /usr/bin/redis-server). */
 export function redisServerPath(): string {
   return process.env['REDIS_SERVER'] ?? '/usr/bin/redis-server';
 }
 
-/** Starts the reference redis-server 7.0 on a free port. */
+/** The command that runs the reference redis-cli ($REDIS_CLI, default `redis-cli` on the PATH). */
+export function redisCliPath(): string {
+  return process.env['REDIS_CLI'] ?? 'redis-cli';
+}
+
+const INSTALL_REDIS = 'apt-get install -y redis-server redis-tools';
+const checked = new Set<string>();
+
+/**
+ * Returns the path of the reference redis-server, or throws (failing the calling test or hook)
+ * when it is missing or is not 7.0.x. Side-by-side tests never skip: CI (`.ci/run`) installs
+ * redis-server 7.0.15, so a missing one is a broken environment and must be seen.
+ */
+export function requireRedisServer(): string {
+  const p = redisServerPath();
+  if (checked.has('server:' + p)) return p;
+  if (!existsSync(p)) {
+    throw new Error('redis-server 7.0 is required: ' + INSTALL_REDIS + ' (not found at ' + p + '; $REDIS_SERVER overrides the path)');
+  }
+  const r = spawnSync(p, ['--version'], { encoding: 'latin1', timeout: 10000 });
+  const version = / v=(\S+)/.exec(r.stdout ?? '')?.[1];
+  if (r.status !== 0 || version === undefined || !version.startsWith('7.0.')) {
+    throw new Error(
+      'redis-server 7.0 is required: ' + INSTALL_REDIS + ' (' + p + ' --version: ' + JSON.stringify(((r.stdout ?? '') + (r.stderr ?? '')).trim() || String(r.error)) + ')',
+    );
+  }
+  checked.add('server:' + p);
+  return p;
+}
+
+/** Returns the redis-cli command, or throws when it cannot be run (see requireRedisServer). */
+export function requireRedisCli(): string {
+  const p = redisCliPath();
+  if (checked.has('cli:' + p)) return p;
+  const r = spawnSync(p, ['--version'], { encoding: 'latin1', timeout: 10000 });
+  if (r.status !== 0 || !/^redis-cli \d/.test(r.stdout ?? '')) {
+    throw new Error('redis-cli is required: ' + INSTALL_REDIS + ' (' + p + ' --version: ' + JSON.stringify(((r.stdout ?? '') + (r.stderr ?? '')).trim() || String(r.error)) + ')');
+  }
+  checked.add('cli:' + p);
+  return p;
+}
+
+/**
+ * Returns `script` (util-linux's script(1), which gives a program a pty), or throws when it
+ * cannot be run. Debian ships it in the essential package bsdutils, so it is always there.
+ */
+export function requireScript(): string {
+  if (checked.has('script')) return 'script';
+  const r = spawnSync('script', ['--version'], { encoding: 'latin1', timeout: 10000 });
+  if (r.status !== 0) {
+    throw new Error('script(1) from util-linux is required: apt-get install -y bsdutils (script --version: ' + JSON.stringify(((r.stdout ?? '') + (r.stderr ?? '')).trim() || String(r.error)) + ')');
+  }
+  checked.add('script');
+  return 'script';
+}
+
+/** Starts the reference redis-server 7.0 on a free port; throws when it is not installed. */
 export async function startRedis(args: string[] = [], opts: { dir?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const bin = requireRedisServer();
   const port = await freePort();
   const dir = opts.dir ?? tempDir('redis-ref-');
   return startProcess(
-    redisServerPath(),
+    bin,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
     'Ready to accept connections',
     port,

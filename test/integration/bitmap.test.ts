@@ -1,16 +1,16 @@
 /**
  * The bitmap family against a spawned Damselfly: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP,
- * BITFIELD, BITFIELD_RO. Expected replies, error texts, dirty counts and events are the ones
+ * BITFIELD, BITFIELD_RO. Expected replies, error texts and dirty counts are the ones
  * redis-server 7.0.15 produced; a seeded random sequence is also compared byte for byte with a
- * reference redis-server when one is installed.
+ * reference redis-server 7.0 (required: a missing one fails that test). WRONGTYPE checks and
+ * keyspace events wait in test/pending/ (collection-types, keyspace-events) for issue 3.
  */
 
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createClient } from '@redis/client';
-import { redisServerPath, startDamselfly, startRedis, type ServerProcess } from '../helpers/servers.js';
+import { startDamselfly, startRedis, type ServerProcess } from '../helpers/servers.js';
 import { RawConnection } from '../helpers/raw.js';
 
 let srv: ServerProcess;
@@ -46,20 +46,6 @@ async function withDirty(...args: string[]): Promise<[unknown, number]> {
   return [res, (await dirty()) - d0];
 }
 
-async function makeNonString(key: string): Promise<boolean> {
-  for (const a of [['lpush', key, 'a'], ['sadd', key, 'a'], ['hset', key, 'f', 'v'], ['zadd', key, '1', 'a']]) {
-    try {
-      await r.call(...(a as [string, ...string[]]));
-      return true;
-    } catch {
-      // not implemented yet
-    }
-  }
-  return false;
-}
-
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const NOT_INT = 'ERR value is not an integer or out of range';
 const SYNTAX = 'ERR syntax error';
 const BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
@@ -100,7 +86,7 @@ describe('SETBIT GETBIT', () => {
     assert.equal(await r.get('s'), 'c');
   });
 
-  test('argument errors (parsed before the key is looked at)', async (t) => {
+  test('argument errors (parsed before the key is looked at)', async () => {
     for (const off of ['-1', 'abc', '4294967296', '01', '+0', '000', '0x1', '']) {
       assert.equal(await err(r.call('setbit', 'k', off, '1')), BIT_OFFSET, off);
       assert.equal(await err(r.call('getbit', 'k', off)), BIT_OFFSET, off);
@@ -110,23 +96,10 @@ describe('SETBIT GETBIT', () => {
     }
     assert.equal(await r.exists('k'), 0);
     assert.equal(await err(r.call('setbit', 'k', '0')), "ERR wrong number of arguments for 'setbit' command");
-    if (!(await makeNonString('l'))) {
-      t.diagnostic('WRONGTYPE checks not run: no collection type implemented yet');
-      return;
-    }
-    assert.equal(await err(r.setbit('l', 0, 1)), WRONGTYPE);
-    assert.equal(await err(r.call('setbit', 'l', '-1', '1')), BIT_OFFSET);
-    assert.equal(await err(r.call('setbit', 'l', '0', '2')), 'ERR bit is not an integer or out of range');
-    assert.equal(await err(r.getbit('l', 0)), WRONGTYPE);
-    assert.equal(await err(r.call('getbit', 'l', '-1')), BIT_OFFSET);
   });
 
-  test('the offset limit follows proto-max-bulk-len', async (t) => {
-    try {
-      await r.config('SET', 'proto-max-bulk-len', '1mb');
-    } catch {
-      return t.skip('proto-max-bulk-len not configurable yet');
-    }
+  test('the offset limit follows proto-max-bulk-len', async () => {
+    assert.equal(await r.config('SET', 'proto-max-bulk-len', '1mb'), 'OK');
     try {
       assert.equal(await r.setbit('k', 8388607, 1), 0);
       assert.equal(await r.strlen('k'), 1048576);
@@ -184,7 +157,7 @@ describe('BITCOUNT', () => {
     assert.equal(await r.call('bitcount', 'e', '0', '-1', 'bit'), 0);
   });
 
-  test('a missing key is 0 whatever the arguments; errors otherwise', async (t) => {
+  test('a missing key is 0 whatever the arguments; errors otherwise', async () => {
     assert.equal(await r.bitcount('nokey'), 0);
     assert.equal(await r.call('bitcount', 'nokey', '0'), 0);
     assert.equal(await r.call('bitcount', 'nokey', 'a', 'b'), 0);
@@ -199,13 +172,6 @@ describe('BITCOUNT', () => {
     assert.equal(await err(r.call('bitcount', 'k', '0', 'b')), NOT_INT);
     assert.equal(await err(r.call('bitcount', 'k', 'a', '1', 'foo')), NOT_INT);
     assert.equal(await err(r.call('bitcount', 'k', '0', 'a', 'foo')), NOT_INT);
-    if (!(await makeNonString('l'))) {
-      t.diagnostic('WRONGTYPE checks not run: no collection type implemented yet');
-      return;
-    }
-    assert.equal(await err(r.bitcount('l')), WRONGTYPE);
-    assert.equal(await err(r.call('bitcount', 'l', 'a', 'b')), WRONGTYPE);
-    assert.equal(await err(r.call('bitcount', 'l', '0')), WRONGTYPE);
   });
 
   test('large bitmap', async () => {
@@ -266,7 +232,7 @@ describe('BITPOS', () => {
     for (const [k, args, want] of cases) assert.equal(await r.call('bitpos', k, ...args), want, k + ' ' + args.join(' '));
   });
 
-  test('errors: the bit first, then the key, then start, unit, end', async (t) => {
+  test('errors: the bit first, then the key, then start, unit, end', async () => {
     await r.set('ff', Buffer.from([0xff, 0xf0]));
     assert.equal(await err(r.call('bitpos', 'nokey', '2')), 'ERR The bit argument must be 1 or 0.');
     assert.equal(await err(r.call('bitpos', 'nokey', 'a')), NOT_INT);
@@ -280,13 +246,6 @@ describe('BITPOS', () => {
     assert.equal(await err(r.call('bitpos', 'ff', '0', 'a', 'b', 'foo')), NOT_INT);
     assert.equal(await err(r.call('bitpos', 'ff', '0', '0', '1', 'bit', 'foo')), SYNTAX);
     assert.equal(await err(r.call('bitpos', 'ff')), "ERR wrong number of arguments for 'bitpos' command");
-    if (!(await makeNonString('l'))) {
-      t.diagnostic('WRONGTYPE checks not run: no collection type implemented yet');
-      return;
-    }
-    assert.equal(await err(r.call('bitpos', 'l', '0')), WRONGTYPE);
-    assert.equal(await err(r.call('bitpos', 'l', '2')), 'ERR The bit argument must be 1 or 0.');
-    assert.equal(await err(r.call('bitpos', 'l', 'a')), NOT_INT);
   });
 
   test('long runs', async () => {
@@ -343,20 +302,11 @@ describe('BITOP', () => {
     assert.equal(await r.exists('d'), 0);
   });
 
-  test('errors', async (t) => {
+  test('errors', async () => {
     await r.set('a', 'abc');
     assert.equal(await err(r.call('bitop', 'not', 'd', 'a', 'a')), 'ERR BITOP NOT must be called with a single source key.');
     assert.equal(await err(r.call('bitop', 'foo', 'd', 'a')), SYNTAX);
     assert.equal(await err(r.call('bitop', 'and', 'd')), "ERR wrong number of arguments for 'bitop' command");
-    if (!(await makeNonString('l'))) {
-      t.diagnostic('WRONGTYPE checks not run: no collection type implemented yet');
-      return;
-    }
-    assert.equal(await err(r.call('bitop', 'and', 'd', 'a', 'l')), WRONGTYPE);
-    assert.equal(await err(r.call('bitop', 'not', 'd', 'l')), WRONGTYPE);
-    assert.equal(await r.exists('d'), 0);
-    assert.equal(await r.bitop('AND', 'l', 'a'), 3);
-    assert.equal(await r.type('l'), 'string');
   });
 
   test('large operands', async () => {
@@ -455,7 +405,7 @@ describe('BITFIELD', () => {
     assert.equal(await err(r.call('bitfield', 's', 'get', 'i64', '#144115188075855872')), BIT_OFFSET);
   });
 
-  test('parse errors (in argument order, before the key is looked at)', async (t) => {
+  test('parse errors (in argument order, before the key is looked at)', async () => {
     const cases: Array<[string[], string]> = [
       [['get'], SYNTAX],
       [['get', 'u8'], SYNTAX],
@@ -488,18 +438,6 @@ describe('BITFIELD', () => {
     ];
     for (const [args, want] of cases) assert.equal(await err(r.call('bitfield', 'k', ...args)), want, args.join(' '));
     assert.equal(await r.exists('k'), 0);
-    if (!(await makeNonString('l'))) {
-      t.diagnostic('WRONGTYPE checks not run: no collection type implemented yet');
-      return;
-    }
-    assert.equal(await err(r.call('bitfield', 'l', 'get', 'u8', '0')), WRONGTYPE);
-    assert.equal(await err(r.call('bitfield', 'l', 'set', 'u8', '0', '1')), WRONGTYPE);
-    assert.equal(await err(r.call('bitfield', 'l', 'overflow', 'fail')), WRONGTYPE);
-    assert.equal(await err(r.call('bitfield', 'l')), WRONGTYPE);
-    assert.equal(await err(r.call('bitfield', 'l', 'foo')), SYNTAX);
-    assert.equal(await err(r.call('bitfield', 'l', 'get', 'u8', 'a')), BIT_OFFSET);
-    assert.equal(await err(r.call('bitfield_ro', 'l', 'get', 'u8', '0')), WRONGTYPE);
-    assert.equal(await err(r.call('bitfield_ro', 'l', 'overflow', 'sat')), WRONGTYPE);
   });
 
   test('dirty: a change per written field; growth counts; FAIL and no-op writes do not', async () => {
@@ -526,12 +464,8 @@ describe('BITFIELD', () => {
     assert.equal(await r.strlen('k'), 39);
   });
 
-  test('growth past proto-max-bulk-len by the field width', async (t) => {
-    try {
-      await r.config('SET', 'proto-max-bulk-len', '1mb');
-    } catch {
-      return t.skip('proto-max-bulk-len not configurable yet');
-    }
+  test('growth past proto-max-bulk-len by the field width', async () => {
+    assert.equal(await r.config('SET', 'proto-max-bulk-len', '1mb'), 'OK');
     try {
       assert.deepEqual(await r.call('bitfield', 'k', 'set', 'u8', '8388607', '1'), [0]);
       assert.equal(await r.strlen('k'), 1048577);
@@ -574,14 +508,8 @@ describe('BITFIELD', () => {
   });
 });
 
-describe('OBJECT ENCODING and events', () => {
-  test('bit writes make the value raw', async (t) => {
-    try {
-      await r.set('probe', '1');
-      await r.object('ENCODING', 'probe');
-    } catch {
-      return t.skip('OBJECT ENCODING not implemented yet');
-    }
+describe('OBJECT ENCODING', () => {
+  test('bit writes make the value raw', async () => {
     const steps: Array<[string[], string, string]> = [
       [['set', 'k', '5'], 'k', 'int'],
       [['bitfield', 'k', 'overflow', 'fail', 'incrby', 'u8', '0', '300'], 'k', 'raw'],
@@ -601,56 +529,11 @@ describe('OBJECT ENCODING and events', () => {
       assert.equal(await r.object('ENCODING', key), want, cmd.join(' '));
     }
   });
-
-  test('keyspace events', async (t) => {
-    try {
-      await r.config('SET', 'notify-keyspace-events', 'KEA');
-    } catch {
-      return t.skip('notify-keyspace-events not configurable yet');
-    }
-    const sub = client();
-    const events: string[] = [];
-    try {
-      try {
-        await sub.psubscribe('__keyevent@0__:*');
-      } catch {
-        return t.skip('PSUBSCRIBE not implemented yet');
-      }
-      sub.on('pmessage', (_p: string, channel: string, message: string) => events.push(channel.slice('__keyevent@0__:'.length) + ' ' + message));
-      for (const c of [
-        ['setbit', 'bb', '0', '1'],
-        ['setbit', 'bb', '0', '1'],
-        ['setbit', 'bb', '0', '0'],
-        ['setbit', 'bb', '100', '0'],
-        ['bitop', 'or', 'dst', 'bb'],
-        ['bitop', 'or', 'dst', 'nokey1', 'nokey2'],
-        ['bitop', 'or', 'dst', 'nokey1'],
-        ['bitfield', 'bf', 'set', 'u8', '0', '0'],
-        ['bitfield', 'bf', 'set', 'u8', '0', '0'],
-        ['bitfield', 'bf', 'set', 'u8', '0', '3', 'incrby', 'u8', '0', '1', 'get', 'u8', '0'],
-        ['bitfield', 'bf', 'overflow', 'fail', 'incrby', 'u8', '0', '300'],
-        ['set', 'sync', '1'],
-      ]) {
-        await r.call(...(c as [string, ...string[]]));
-      }
-      const deadline = Date.now() + 2000;
-      while (!events.includes('set sync') && Date.now() < deadline) await sleep(10);
-      assert.deepEqual(events, ['setbit bb', 'setbit bb', 'setbit bb', 'set dst', 'del dst', 'setbit bf', 'setbit bf', 'set sync']);
-    } finally {
-      sub.disconnect();
-      await r.config('SET', 'notify-keyspace-events', '');
-    }
-  });
 });
 
 describe('COMMAND INFO', () => {
-  test('key positions and flags equal redis-server 7.0.15', async (t) => {
-    let info: unknown[];
-    try {
-      info = (await r.call('command', 'info', 'bitop', 'bitfield', 'bitfield_ro', 'setbit', 'bitcount')) as unknown[];
-    } catch {
-      return t.skip('COMMAND INFO not implemented yet');
-    }
+  test('key positions and flags equal redis-server 7.0.15', async () => {
+    const info = (await r.call('command', 'info', 'bitop', 'bitfield', 'bitfield_ro', 'setbit', 'bitcount')) as unknown[];
     const head = (x: unknown) => (x as unknown[]).slice(0, 7);
     assert.deepEqual(head(info[0]), ['bitop', -4, ['write', 'denyoom'], 2, -1, 1, ['@write', '@bitmap', '@slow']]);
     assert.deepEqual(head(info[1]), ['bitfield', -2, ['write', 'denyoom'], 1, 1, 1, ['@write', '@bitmap', '@slow']]);
@@ -662,7 +545,7 @@ describe('COMMAND INFO', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('random bitmap/range commands vs redis-server', { skip: existsSync(redisServerPath()) ? false : 'redis-server not installed' }, () => {
+describe('random bitmap/range commands vs redis-server', () => {
   test('2000 seeded commands give byte-identical replies', async () => {
     const ref = await startRedis();
     const a = await RawConnection.connect(ref.port);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../helpers/servers.js';
-import { formatMismatches, loadScript, runRandom, runScript, startPair, type ServerPair } from '../helpers/differential.js';
+import { formatMismatches, loadScript, missingCommands, runRandom, runScript, startPair, type ServerPair } from '../helpers/differential.js';
 
 const scriptDir = path.join(repoRoot, 'test', 'differential');
 const scripts = readdirSync(scriptDir)
@@ -41,6 +41,10 @@ describe('differential: Damselfly vs redis-server 7.0', { timeout: 600_000 }, ()
   for (const script of scripts) {
     for (const resp of script.protocols) {
       it(script.name + (resp === 3 ? ' (RESP3)' : ''), async () => {
+        // A script that needs commands Damselfly lacks fails here; scripts waiting for a later
+        // issue live in test/pending/differential/ instead of being skipped.
+        const missing = await missingCommands(pair!, script.requires);
+        assert.deepEqual(missing, [], script.name + ' needs commands Damselfly does not implement');
         const list = await runScript(pair!, script, resp);
         assert.ok(list.length === 0, formatMismatches(script.name + (resp === 3 ? ' (RESP3)' : ''), list));
       });
