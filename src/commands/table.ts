@@ -102,13 +102,30 @@ export class CommandTable {
     }
   }
 
+  /** The last name looked up, exactly as sent, and its command: pipelines repeat names. */
+  private lastName: Buffer = Buffer.alloc(0);
+  private lastCmd: Command | undefined = undefined;
+
   /** Looks a command name up case-insensitively (ASCII); undefined when unknown. */
   lookup(name: Buffer): Command | undefined {
+    const last = this.lastName;
+    const n = name.length;
+    if (n === last.length && this.lastCmd !== undefined) {
+      let i = 0;
+      while (i < n && name[i] === last[i]) i++;
+      if (i === n) return this.lastCmd;
+    }
     const list = this.byHash.get(foldHash(name));
     if (list === undefined) return undefined;
     for (let i = 0; i < list.length; i++) {
       const cmd = list[i]!;
-      if (equalsFolded(this.nameBytes.get(cmd)!, name)) return cmd;
+      if (equalsFolded(this.nameBytes.get(cmd)!, name)) {
+        if (n <= 32) {
+          this.lastName = Buffer.from(name);
+          this.lastCmd = cmd;
+        }
+        return cmd;
+      }
     }
     return undefined;
   }

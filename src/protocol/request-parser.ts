@@ -142,7 +142,7 @@ export class RequestParser {
           // *<count>\r\n
           // Like Redis, the header ends at the first CR and the byte after it is skipped
           // unchecked, so "*1\r\r\n" is read as "*1" followed by "\n".
-          const cr = data.indexOf(0x0d, pos);
+          const cr = findCR(data, pos, len);
           if (cr < 0 || cr + 1 >= len) {
             if (len - pos > INLINE_MAX) return this.fail(PROTO.bigMbulk);
             break;
@@ -180,7 +180,7 @@ export class RequestParser {
         if (this.bulkLen < 0) {
           if (pos >= len) break;
           if (data[pos] !== 0x24) return this.fail(expectedDollarError(data[pos]!));
-          const cr = data.indexOf(0x0d, pos);
+          const cr = findCR(data, pos, len);
           if (cr < 0 || cr + 1 >= len) {
             if (len - pos > INLINE_MAX) return this.fail(PROTO.bigBulk);
             break;
@@ -224,6 +224,14 @@ export class RequestParser {
 }
 
 const BAD = -0x7fffffff - 10;
+
+/** Index of the first CR at or after `pos`; headers are short, so a plain loop beats the
+ *  native indexOf call for the first bytes. */
+function findCR(data: Buffer, pos: number, len: number): number {
+  const stop = pos + 24 < len ? pos + 24 : len;
+  for (let i = pos; i < stop; i++) if (data[i] === 0x0d) return i;
+  return stop < len ? data.indexOf(0x0d, stop) : -1;
+}
 
 /**
  * Parses a decimal length in data[start, end) with string2ll's strictness: an optional '-',
