@@ -445,7 +445,7 @@ function getCommand(c: Client, argv: Buffer[]): void {
     c.reply.error(ERR.wrongType);
     return;
   }
-  c.reply.bulk(db.getString(id));
+  db.replyString(id, c.reply);
 }
 
 function getexCommand(c: Client, argv: Buffer[]): void {

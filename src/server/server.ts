@@ -328,6 +328,29 @@ export class Server {
     return PROTECTED_MODE_TEXT;
   }
 
+  private readonly pendingFlush: Client[] = [];
+  private flushScheduled = false;
+  private readonly flushPending = (): void => {
+    this.flushScheduled = false;
+    const list = this.pendingFlush;
+    // Clients queued while flushing (a reply that closes, a monitor feed) are handled too.
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      c.flushQueued = false;
+      c.flush();
+    }
+    list.length = 0;
+  };
+
+  /** Queues a client whose replies are written at the end of this event-loop turn. */
+  queueFlush(c: Client): void {
+    this.pendingFlush.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushPending);
+    }
+  }
+
   /** Removes a client from every registry; called once per client when it closes. */
   unlinkClient(c: Client): void {
     this.clients.delete(c.id);

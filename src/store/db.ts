@@ -281,6 +281,20 @@ export class Db extends Dict {
     return this.getObj(id) as Buffer;
   }
 
+  /** Writes the string value as a bulk reply straight from storage (no intermediate view). */
+  replyString(id: number, w: { bulkSlice(b: Buffer, start: number, end: number): void }): void {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const meta = c[b + E_META];
+    if ((meta & M_INLINE) !== 0) {
+      const off = c[b + E_OFF] + c[b + E_KLEN];
+      w.bulkSlice(this.slab.pages[c[b + E_PAGE]]!, off, off + (meta >>> VLEN_SHIFT));
+      return;
+    }
+    const v = this.getObj(id) as Buffer;
+    w.bulkSlice(v, 0, v.length);
+  }
+
   stringLength(id: number): number {
     const meta = this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_META];
     if ((meta & M_INLINE) !== 0) return meta >>> VLEN_SHIFT;
