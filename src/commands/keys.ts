@@ -45,7 +45,7 @@ import type { Client } from '../server/client.js';
 import { ClientFlag } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { ERR, invalidExpireError } from '../protocol/errors.js';
-import { deleteExpired, idleSeconds, lookupKey, lookupWrite, lruClock } from '../store/expire.js';
+import { deleteExpired, idleSeconds, lfuDecrAndReturn, lookupKey, lookupWrite, lruClock, touchKey } from '../store/expire.js';
 import { NOTIFY } from '../store/notify.js';
 import { TYPE_STRING, type Db } from '../store/db.js';
 import { compileGlob } from '../store/glob.js';
@@ -140,7 +140,7 @@ function readLookup(c: Client, key: Buffer, touch: boolean, notifyMiss: boolean)
     return -1;
   }
   server.stats.keyspaceHits++;
-  if (touch && (c.flags & NO_TOUCH) === 0) c.db.setLru(id, lruClock());
+  if (touch && (c.flags & NO_TOUCH) === 0) touchKey(c.db, id);
   return id;
 }
 
@@ -157,7 +157,7 @@ function lookupWriteIn(c: Client, db: Db, dbIndex: number, key: Buffer): number 
     deleteExpired(server, db, dbIndex, id);
     return -1;
   }
-  if ((c.flags & NO_TOUCH) === 0) db.setLru(id, lruClock());
+  if ((c.flags & NO_TOUCH) === 0) touchKey(db, id);
   return id;
 }
 
@@ -586,16 +586,11 @@ const OBJ_SHARED_REFCOUNT = 2147483647;
 
 /**
  * The LFU word is Redis's: (minutes clock, 16 bits) << 8 | logarithmic counter (8 bits). The
- * counter read decays by one per `lfu-decay-time` minutes since the last access.
+ * counter read decays by one per `lfu-decay-time` minutes since the last access (Redis's
+ * LFUDecrAndReturn, shared with eviction in store/expire.ts so both read the same value).
  */
 export function lfuFrequency(word: number, decayMinutes: number): number {
-  const ldt = (word >>> 8) & 0xffff;
-  let counter = word & 0xff;
-  const now = Math.floor(Date.now() / 60000) & 0xffff;
-  const elapsed = now >= ldt ? now - ldt : 0xffff - ldt + now;
-  const periods = decayMinutes > 0 ? Math.floor(elapsed / decayMinutes) : 0;
-  if (periods > 0) counter = periods > counter ? 0 : counter - periods;
-  return counter;
+  return lfuDecrAndReturn(word, decayMinutes);
 }
 
 function objectLookup(c: Client, argv: Buffer[]): number {

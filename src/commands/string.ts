@@ -15,7 +15,7 @@ import type { Client } from '../server/client.js';
 import { ClientFlag } from '../server/client.js';
 import type { CommandSpec, KeySpec } from './spec.js';
 import { ERR, arityError, invalidExpireError } from '../protocol/errors.js';
-import { lookupRead, lookupWrite, lruClock } from '../store/expire.js';
+import { lookupRead, lookupWrite, touchKey } from '../store/expire.js';
 import { NOTIFY } from '../store/notify.js';
 import { TYPE_STRING, type Db } from '../store/db.js';
 import { MAX_CHUNK } from '../store/slab.js';
@@ -305,7 +305,7 @@ function overwriteString(c: Client, key: Buffer, value: Buffer, keepTtl: boolean
     const before = db.size;
     const id = db.setString(key, value, keepTtl);
     // An overwritten value is a new object in Redis: its idle time restarts.
-    if (db.size === before) db.setLru(id, lruClock());
+    if (db.size === before) touchKey(db, id);
     return id;
   }
   return writeString(c, lookupWrite(c, key), key, value, keepTtl);

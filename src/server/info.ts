@@ -15,7 +15,7 @@ import type { Server } from './server.js';
 import { REDIS_VERSION, DAMSELFLY_VERSION, clientMemory } from './server.js';
 import { ClientFlag } from './client.js';
 import type { Config } from '../config/index.js';
-import { lruClock } from '../store/expire.js';
+import { lruClockSeconds } from '../store/expire.js';
 
 /** Every section, in the order Redis prints them. */
 export const INFO_SECTIONS = [
@@ -192,7 +192,7 @@ function serverSection(server: Server, w: InfoWriter): void {
   w.field('uptime_in_days', Math.floor(uptime / 86400));
   w.field('hz', hz);
   w.field('configured_hz', hz);
-  w.field('lru_clock', lruClock());
+  w.field('lru_clock', lruClockSeconds());
   w.field('executable', process.argv[1] !== undefined ? path.resolve(process.argv[1]) : process.execPath);
   const cf = (server.config as { configFile?: string | null }).configFile;
   w.field('config_file', cf !== undefined && cf !== null && cf !== '' && cf !== '-' ? path.resolve(cf) : '');

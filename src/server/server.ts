@@ -16,6 +16,7 @@ import { Logger } from './log.js';
 import type { Config } from '../config/index.js';
 import type { Command } from '../commands/table.js';
 import { activeExpireCycle, updateLruClock } from '../store/expire.js';
+import { installEviction, keyspaceMemory, type Evictor } from '../store/evict.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
 
@@ -120,7 +121,10 @@ export class Server {
   /** used_memory right after start-up (INFO used_memory_startup) and its highest value. */
   usedMemoryStartup = 0;
   usedMemoryPeak = 0;
-  private baseMemory = 0;
+  /** Bytes the process held at start-up besides the keyspace (heap, code, tables): used_memory's baseline. */
+  baseMemory = 0;
+  /** maxmemory and key eviction (store/evict.ts). */
+  readonly evictor: Evictor;
   /** Addresses actually listened on (port 0 resolved). */
   readonly addresses: ListenAddress[] = [];
   readonly propagationSinks: PropagationSink[] = [];
@@ -194,9 +198,10 @@ export class Server {
     config.onChange('logfile', (v) => (this.log.file = v as string));
     config.onChange('hz', () => this.restartCron());
     const m = process.memoryUsage();
-    this.baseMemory = Math.max(0, m.heapUsed + m.external - this.keyspace.bytesUsed());
+    this.baseMemory = Math.max(0, m.heapUsed + m.external - keyspaceMemory(this.keyspace));
     this.usedMemoryStartup = this.usedMemory();
     this.usedMemoryPeak = this.usedMemoryStartup;
+    this.evictor = installEviction(this);
   }
 
   /** See `slowlogThresholdUsec`. */
@@ -210,12 +215,14 @@ export class Server {
 
   /**
    * used_memory: what the process needed before any client connected (code, heap, tables),
-   * plus the keyspace's own accounting, plus client buffers - the parts of the heap that
-   * Redis's allocator would count, without the garbage a GC heap carries between collections
-   * (that shows in used_memory_rss and mem_fragmentation_ratio instead). Costs O(clients).
+   * plus the keyspace's own accounting (live slab chunks, not whole pages: see keyspaceMemory
+   * in store/evict.ts), plus client buffers - the parts of the heap that Redis's allocator would
+   * count, without the garbage a GC heap carries between collections or the free chunks the
+   * slab keeps for reuse (those show in used_memory_rss and mem_fragmentation_ratio instead).
+   * Costs O(databases + clients); eviction uses a cheaper variant (Evictor.memory).
    */
   usedMemory(): number {
-    const n = this.baseMemory + this.keyspace.bytesUsed() + this.clientsMemory();
+    const n = this.baseMemory + keyspaceMemory(this.keyspace) + this.clientsMemory();
     if (n > this.usedMemoryPeak) this.usedMemoryPeak = n;
     return n;
   }

@@ -51,7 +51,7 @@ export function lookupKey(c: Client, key: Buffer): number {
   return id;
 }
 
-/** Lookup for reading: counts keyspace hits/misses and touches the LRU clock. */
+/** Lookup for reading: counts keyspace hits/misses and records the access (touchKey). */
 export function lookupRead(c: Client, key: Buffer): number {
   const id = lookupKey(c, key);
   if (id < 0) {
@@ -59,37 +59,119 @@ export function lookupRead(c: Client, key: Buffer): number {
     return -1;
   }
   c.server.stats.keyspaceHits++;
-  if ((c.flags & ClientFlag.NO_TOUCH) === 0) c.db.setLru(id, lruClock());
+  if ((c.flags & ClientFlag.NO_TOUCH) === 0) touchKey(c.db, id);
   return id;
 }
 
 /** Lookup for writing: no hit/miss accounting (Redis's lookupKeyWrite). */
 export function lookupWrite(c: Client, key: Buffer): number {
   const id = lookupKey(c, key);
-  if (id >= 0 && (c.flags & ClientFlag.NO_TOUCH) === 0) c.db.setLru(id, lruClock());
+  if (id >= 0 && (c.flags & ClientFlag.NO_TOUCH) === 0) touchKey(c.db, id);
   return id;
 }
 
-/**
- * LRU clock in seconds, truncated to 24 bits like Redis's object LRU field. Like Redis, the
- * value is cached and refreshed by the server cron (every 1000/hz ms), so a lookup does not
- * read the system clock.
- */
-let cachedLruClock = Math.floor(Date.now() / 1000) & 0xffffff;
+// ---------------------------------------------------------------------------------------------
+// The per-key access word (Db.lru/setLru): Redis's robj->lru, 24 bits.
+//
+// - LRU policies (and no policy): the LRU clock, seconds truncated to 24 bits. Like Redis, the
+//   clock is cached and refreshed by the server cron (every 1000/hz ms), so a lookup does not
+//   read the system clock.
+// - LFU policies (allkeys-lfu, volatile-lfu): Redis's LFU word, (minutes clock, 16 bits) << 8 |
+//   logarithmic access counter (8 bits). New keys start at LFU_INIT_VAL; an access first decays
+//   the counter by one per `lfu-decay-time` minutes since the last access, then increments it
+//   with probability 1 / ((counter - LFU_INIT_VAL) * lfu-log-factor + 1).
+//
+// Which of the two the words hold is process-wide state (like the clock): the eviction layer
+// (store/evict.ts) sets it from maxmemory-policy, lfu-log-factor and lfu-decay-time. As in Redis,
+// switching policy at runtime leaves existing words as they are until keys are touched again.
 
+export const LFU_INIT_VAL = 5;
+
+let cachedUnixSec = Math.floor(Date.now() / 1000);
+let cachedLruClock = cachedUnixSec & 0xffffff;
+let lfuActive = false;
+let lfuLogFactor = 10;
+let lfuDecayTime = 1;
+
+/** Redis's LFUGetTimeInMinutes: the cached unix time in minutes, 16 bits. */
+export function lfuTimeInMinutes(): number {
+  return Math.floor(cachedUnixSec / 60) & 0xffff;
+}
+
+/**
+ * The access word a new (or rewritten) value starts with, as Redis's createObject sets
+ * robj->lru: the LRU clock, or under an LFU policy (minutes << 8) | LFU_INIT_VAL. Callers that
+ * stamp a fresh value write `db.setLru(id, lruClock())`; to record an access use touchKey.
+ */
 export function lruClock(): number {
+  return lfuActive ? (lfuTimeInMinutes() << 8) | LFU_INIT_VAL : cachedLruClock;
+}
+
+/** The LRU clock itself (INFO lru_clock, idle times), whatever the policy. */
+export function lruClockSeconds(): number {
   return cachedLruClock;
 }
 
-/** Called by the cron: refreshes the cached LRU clock. */
+/** Called by the cron: refreshes the cached clocks; returns the stamp for new keys (lruClock). */
 export function updateLruClock(): number {
-  cachedLruClock = Math.floor(Date.now() / 1000) & 0xffffff;
-  return cachedLruClock;
+  cachedUnixSec = Math.floor(Date.now() / 1000);
+  cachedLruClock = cachedUnixSec & 0xffffff;
+  return lruClock();
+}
+
+/** Set by the eviction layer when maxmemory-policy / lfu-log-factor / lfu-decay-time change. */
+export function setAccessPolicy(lfu: boolean, logFactor: number, decayTime: number): void {
+  lfuActive = lfu;
+  lfuLogFactor = logFactor;
+  lfuDecayTime = decayTime;
+}
+
+/** True while an LFU maxmemory policy is in force (the access words are LFU words). */
+export function lfuPolicyActive(): boolean {
+  return lfuActive;
+}
+
+/**
+ * Records an access to entry `id` (Redis's lookupKey touch): the LRU clock, or under an LFU
+ * policy the decayed and probabilistically incremented counter with the current minute.
+ */
+export function touchKey(db: Db, id: number): void {
+  if (!lfuActive) {
+    db.setLru(id, cachedLruClock);
+    return;
+  }
+  const counter = lfuLogIncr(lfuDecrAndReturn(db.lru(id), lfuDecayTime), lfuLogFactor);
+  db.setLru(id, (lfuTimeInMinutes() << 8) | counter);
+}
+
+/** Redis's LFUTimeElapsed: minutes since `ldt`, handling the 16-bit wrap-around as Redis does. */
+function lfuTimeElapsed(ldt: number): number {
+  const now = lfuTimeInMinutes();
+  return now >= ldt ? now - ldt : 65535 - ldt + now;
+}
+
+/**
+ * Redis's LFUDecrAndReturn: the counter of LFU word `word` after one decrement per
+ * `decayMinutes` minutes elapsed since its last access (0 = no decay). Does not store anything.
+ */
+export function lfuDecrAndReturn(word: number, decayMinutes: number): number {
+  const ldt = (word >>> 8) & 0xffff;
+  const counter = word & 0xff;
+  const periods = decayMinutes > 0 ? Math.floor(lfuTimeElapsed(ldt) / decayMinutes) : 0;
+  if (periods === 0) return counter;
+  return periods > counter ? 0 : counter - periods;
+}
+
+/** Redis's LFULogIncr: logarithmic increment, saturating at 255. */
+export function lfuLogIncr(counter: number, logFactor: number): number {
+  if (counter === 255) return 255;
+  const base = counter > LFU_INIT_VAL ? counter - LFU_INIT_VAL : 0;
+  return Math.random() < 1 / (base * logFactor + 1) ? counter + 1 : counter;
 }
 
 /** Seconds since the entry's LRU clock (OBJECT IDLETIME), handling 24-bit wrap-around. */
 export function idleSeconds(lru: number): number {
-  const now = lruClock();
+  const now = cachedLruClock;
   return now >= lru ? now - lru : now + (0x1000000 - lru);
 }
 
