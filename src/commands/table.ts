@@ -14,6 +14,10 @@ import { keyCommands } from './keys.js';
 import { stringCommands } from './string.js';
 import { bitmapCommands } from './bitmap.js';
 import { configCommands } from './config.js';
+import { listCommands } from './list.js';
+import { hashCommands } from './hash.js';
+import { setCommands } from './set.js';
+import { zsetCommands } from './zset.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -166,6 +170,10 @@ export function allCommandSpecs(): CommandSpec[] {
     ...stringCommands,
     ...bitmapCommands,
     ...configCommands,
+    ...listCommands,
+    ...hashCommands,
+    ...setCommands,
+    ...zsetCommands,
   ];
 }
 

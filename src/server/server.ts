@@ -484,6 +484,15 @@ export class Server {
     for (let i = 0; i < hooks.length; i++) hooks[i]!(dbIndex, key);
   }
 
+  /** Called when a push makes a key ready for clients blocked on it (BLPOP, BZPOPMIN, XREAD). */
+  readonly keyReadyHooks: Array<(dbIndex: number, key: Buffer) => void> = [];
+
+  /** List/zset/stream writes call this after adding elements to a key. */
+  signalKeyAsReady(dbIndex: number, key: Buffer): void {
+    const hooks = this.keyReadyHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i]!(dbIndex, key);
+  }
+
   /** Keyspace notification; `type` is a NOTIFY_* bit from store/notify. */
   notify(type: number, event: string, key: Buffer, dbIndex: number): void {
     if (this.notifyHook !== null) this.notifyHook(type, event, key, dbIndex);
