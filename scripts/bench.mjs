@@ -4,6 +4,7 @@
 //   npm run bench                      (builds first; a few minutes)
 //   node scripts/bench.mjs --quick     (short run, for a smoke check)
 //   node scripts/bench.mjs --only throughput|mem [--rounds N]
+//   node scripts/bench.mjs --scale N[,N...]   (storage at scale; see scripts/bench-scale.mjs)
 //
 // Throughput: redis-benchmark -q --csv against each server in alternation (A B, then B A, ...),
 // several rounds, median per test: SET/GET at -c 50 -P 1 and -P 16, INCR, MSET (10 keys), all
@@ -32,6 +33,7 @@ const opt = (name) => {
 };
 if (argv.includes('-h') || argv.includes('--help')) {
   console.log('usage: node scripts/bench.mjs [--quick] [--only throughput|mem] [--rounds N] [--keys N]');
+  console.log('       node scripts/bench.mjs --scale N[,N...] [--bench-seconds S] [--conns C] [--servers redis,damselfly]');
   process.exit(0);
 }
 const quick = argv.includes('--quick');
@@ -383,7 +385,8 @@ async function main() {
   console.log(lines.join('\n'));
 }
 
-main().catch((err) => {
+const run = argv.includes('--scale') ? () => import('./bench-scale.mjs').then((m) => m.runScale(argv)) : main;
+run().catch((err) => {
   console.error(err instanceof Error ? err.stack : String(err));
   process.exit(1);
 });

@@ -15,6 +15,9 @@ import type { Command } from '../commands/table.js';
 import type { Db } from '../store/db.js';
 import { processCommand } from './dispatch.js';
 
+/** Input handled per client per event-loop turn before its socket is paused (see onData). */
+const TURN_INPUT_LIMIT = 64 * 1024;
+
 export const ClientFlag = {
   MULTI: 1 << 0,
   DIRTY_EXEC: 1 << 1,
@@ -112,6 +115,15 @@ export class Client {
   /** Entry point for bytes from the socket. */
   onData(chunk: Buffer): void {
     if (this.closed) return;
+    // Fairness: libuv may hand one socket many 64 KiB reads in one event-loop turn. Like Redis,
+    // which reads one buffer per client per loop iteration, stop reading this socket once a
+    // turn's worth of input has been handled; the flush at the end of the turn resumes it, so
+    // a client streaming megabytes cannot delay everybody else's replies.
+    this.turnBytes += chunk.length;
+    if (this.turnBytes >= TURN_INPUT_LIMIT && !this.readPaused && this.socket !== null) {
+      this.readPaused = true;
+      this.socket.pause();
+    }
     this.netInput += chunk.length;
     const stats = this.server.stats;
     stats.netInputBytes += chunk.length;
@@ -135,6 +147,18 @@ export class Client {
 
   /** True while this client sits in the server's pending-write list. */
   flushQueued = false;
+  /** Input bytes handled in the current event-loop turn, and whether reading is paused for it. */
+  turnBytes = 0;
+  readPaused = false;
+
+  /** Called by the server at the end of each turn, after this client's replies were written. */
+  endTurn(): void {
+    this.turnBytes = 0;
+    if (this.readPaused) {
+      this.readPaused = false;
+      if (!this.closed && this.socket !== null) this.socket.resume();
+    }
+  }
 
   /**
    * Defers the socket write to the end of this event-loop turn, as Redis writes replies in

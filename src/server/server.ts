@@ -345,6 +345,7 @@ export class Server {
       const c = list[i]!;
       c.flushQueued = false;
       c.flush();
+      c.endTurn();
     }
     list.length = 0;
   };

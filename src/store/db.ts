@@ -94,6 +94,19 @@ export function setObjectSizer(fn: ObjectSizer): void {
   objectSizer = fn;
 }
 
+/** Per-type sizers registered by the type modules (lists, hashes, ...); used before the default. */
+const typeSizers: Array<((obj: unknown) => number) | undefined> = [];
+
+/** A type module registers how to measure its values (MEMORY USAGE, DEBUG OBJECT). */
+export function registerObjectSizer(type: number, fn: (obj: unknown) => number): void {
+  typeSizers[type] = fn;
+}
+
+function sizeOfObject(type: number, obj: unknown): number {
+  const f = typeSizers[type];
+  return f !== undefined ? f(obj) : objectSizer(type, obj);
+}
+
 /** Fields that stay with the Db object on swap() (everything else moves). */
 const SWAP_KEEP = new Set(['index', 'slab', 'lruInit', 'scratch']);
 
@@ -566,7 +579,7 @@ export class Db extends Dict {
     if (klen > MAX_CHUNK) n += klen + BUFFER_OVERHEAD;
     if ((meta & M_INLINE) === 0) {
       const obj = this.getObj(id);
-      n += (meta & M_TYPE) === TYPE_STRING ? (obj as Buffer).length + BUFFER_OVERHEAD : objectSizer(meta & M_TYPE, obj);
+      n += (meta & M_TYPE) === TYPE_STRING ? (obj as Buffer).length + BUFFER_OVERHEAD : sizeOfObject(meta & M_TYPE, obj);
     }
     return n;
   }
