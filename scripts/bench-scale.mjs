@@ -21,35 +21,18 @@
 //   incremental-marking steps are reported apart as "+ x ms in steps").
 // Ends with markdown tables.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { REDIS_BENCHMARK, mainJs, mb, redisVersion, requireBinaries, rssBytes, settledRss, sleep, spawnServer, stopServer } from './lib/bench-common.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const mainJs = path.join(root, 'dist', 'main.js');
-const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
-const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? '/usr/bin/redis-benchmark';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const mb = (b) => (b / (1024 * 1024)).toFixed(1) + ' MiB';
 const fmtInt = (x) => Math.round(x).toLocaleString('en-US');
 
 // ------------------------------------------------------------------------------ servers
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // V8 --trace-gc line: "... 1234 ms: Scavenge 1.0 (2.0) -> 1.0 (2.0) MB, 1.23 / 0.00 ms  (+ 8.7 ms in 39 steps ...".
 const GC_RE = /\]\s+(\d+) ms: ([A-Za-z-]+(?: \([a-z ]+\))?) .*?MB, (?:pooled: \S+ MB, )?([\d.]+) \/ ([\d.]+) ms(?:\s+\(\+ ([\d.]+) ms in \d+ steps)?/;
@@ -59,17 +42,12 @@ const GC_RE = /\]\s+(\d+) ms: ([A-Za-z-]+(?: \([a-z ]+\))?) .*?MB, (?:pooled: \S
 const STDBUF = existsSync('/usr/bin/stdbuf') ? '/usr/bin/stdbuf' : null;
 
 async function startServer(kind) {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-' + kind + '-'));
-  const [cmd, args] =
-    kind === 'redis'
-      ? [REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]]
-      : STDBUF !== null
-        ? [STDBUF, ['-oL', process.execPath, '--trace-gc', mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '']]
-        : [process.execPath, ['--trace-gc', mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '']];
-  const proc = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { port, dir, proc } = await spawnServer(kind, 'bench-scale-', (port) =>
+    STDBUF !== null
+      ? [STDBUF, ['-oL', process.execPath, '--trace-gc', mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '']]
+      : [process.execPath, ['--trace-gc', mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '']],
+  );
   const gc = []; // { t, type, pause, steps }
-  let out = '';
   let partial = '';
   const onLine = (line) => {
     const m = GC_RE.exec(line);
@@ -81,23 +59,6 @@ async function startServer(kind) {
     partial = lines.pop();
     for (const l of lines) onLine(l);
   };
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(kind + ' did not start within 20 s:\n' + out)), 20_000);
-    const onData = (d) => {
-      out += d.toString('latin1');
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(kind + ' exited with ' + code + ' before it was ready:\n' + out));
-    });
-  });
-  proc.removeAllListeners('exit');
   proc.stdout.removeAllListeners('data');
   proc.stderr.removeAllListeners('data');
   proc.stdout.on('data', drain);
@@ -111,32 +72,8 @@ async function startServer(kind) {
     gc,
     alive: () => exitInfo === null,
     exitInfo: () => exitInfo,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(t);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => stopServer(proc, dir, 10_000),
   };
-}
-
-function rssBytes(pid) {
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/' + pid + '/status', 'latin1'));
-  if (m === null) throw new Error('no VmRSS for pid ' + pid);
-  return Number(m[1]) * 1024;
-}
-
-async function settledRss(pid) {
-  let v = 0;
-  for (let i = 0; i < 3; i++) {
-    await sleep(700);
-    v = rssBytes(pid);
-  }
-  return v;
 }
 
 function memAvailable() {
@@ -456,12 +393,6 @@ async function runOne(kind, N, opts) {
 
 // ------------------------------------------------------------------------------ report
 
-function redisVersion() {
-  const r = spawnSync(REDIS_SERVER, ['--version'], { encoding: 'latin1' });
-  const m = /v=(\S+)/.exec(r.stdout ?? '');
-  return m ? m[1] : 'unknown';
-}
-
 const ms = (x, d = 2) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
 const lat = (r) => (r === undefined ? 'n/a' : ms(r.p50, 3) + ' / ' + ms(r.p99, 3) + ' / ' + ms(r.max, 3));
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? 'n/a' : (a / b).toFixed(2));
@@ -538,16 +469,7 @@ export async function runScale(argv) {
     conns: Number(opt('--conns') ?? 4),
     servers: (opt('--servers') ?? 'redis,damselfly').split(','),
   };
-  for (const [p, what] of [
-    [REDIS_SERVER, 'redis-server'],
-    [REDIS_BENCHMARK, 'redis-benchmark'],
-    [mainJs, 'dist/main.js (run npm run build)'],
-  ]) {
-    if (!existsSync(p)) {
-      console.error('missing ' + what + ' at ' + p);
-      process.exit(1);
-    }
-  }
+  requireBinaries();
   const cpus = os.cpus();
   const env = 'node ' + process.version + ', redis-server ' + redisVersion() + ', ' + cpus.length + ' CPU (' + (cpus[0]?.model ?? '?').trim() + '), ' + (os.totalmem() / 2 ** 30).toFixed(0) + ' GiB';
   console.log('# ' + env + '; scale ' + list.join(','));

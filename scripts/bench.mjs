@@ -12,17 +12,10 @@
 // with 16-byte values through a pipelining loader, DBSIZE checked on both.
 // Ends with markdown tables.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const mainJs = path.join(root, 'dist', 'main.js');
-const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
-const REDIS_BENCHMARK = process.env.REDIS_BENCHMARK ?? '/usr/bin/redis-benchmark';
+import { REDIS_BENCHMARK, mainJs, mb, redisVersion, requireBinaries, settledRss, spawnServer, stopServer } from './lib/bench-common.mjs';
 
 // ------------------------------------------------------------------------------ options
 
@@ -60,43 +53,8 @@ const CONFIGS = [
 
 // ------------------------------------------------------------------------------ servers
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(kind) {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-' + kind + '-'));
-  const [cmd, args] =
-    kind === 'redis'
-      ? [REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]]
-      : [process.execPath, [mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '']];
-  const proc = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(kind + ' did not start within 20 s:\n' + out)), 20_000);
-    const onData = (d) => {
-      out += d.toString('latin1');
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(kind + ' exited with ' + code + ' before it was ready:\n' + out));
-    });
-  });
-  proc.removeAllListeners('exit');
+  const { port, dir, proc } = await spawnServer(kind, 'bench-', (port) => [process.execPath, [mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '']]);
   // Keep draining its output so a chatty server never blocks on a full pipe.
   proc.stdout.on('data', () => {});
   proc.stderr.on('data', () => {});
@@ -104,26 +62,9 @@ async function startServer(kind) {
     kind,
     port,
     pid: proc.pid,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => stopServer(proc, dir, 5000),
   };
 }
-
-function rssBytes(pid) {
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/' + pid + '/status', 'latin1'));
-  if (m === null) throw new Error('no VmRSS for pid ' + pid);
-  return Number(m[1]) * 1024;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------------------ a tiny RESP client
 
@@ -289,16 +230,6 @@ async function loadKeys(port, count) {
   return size;
 }
 
-async function settledRss(pid) {
-  // A few samples a little apart; the last one is reported (allocators settle after a load).
-  let v = 0;
-  for (let i = 0; i < 3; i++) {
-    await sleep(700);
-    v = rssBytes(pid);
-  }
-  return v;
-}
-
 async function memory() {
   const out = {};
   for (const kind of ['redis', 'damselfly']) {
@@ -324,28 +255,12 @@ async function memory() {
 
 // ------------------------------------------------------------------------------ report
 
-const mb = (b) => (b / (1024 * 1024)).toFixed(1) + ' MiB';
 const fmtRps = (x) => (x === null ? 'n/a' : Math.round(x.rps).toLocaleString('en-US'));
 const fmtLat = (x) => (x === null ? 'n/a' : x.p50.toFixed(3) + ' / ' + x.p99.toFixed(3));
 const ratio = (a, b) => (a === null || b === null || b === 0 ? 'n/a' : (a / b).toFixed(2));
 
-function redisVersion() {
-  const r = spawnSync(REDIS_SERVER, ['--version'], { encoding: 'latin1' });
-  const m = /v=(\S+)/.exec(r.stdout ?? '');
-  return m ? m[1] : 'unknown';
-}
-
 async function main() {
-  for (const [p, what] of [
-    [REDIS_SERVER, 'redis-server'],
-    [REDIS_BENCHMARK, 'redis-benchmark'],
-    [mainJs, 'dist/main.js (run npm run build)'],
-  ]) {
-    if (!existsSync(p)) {
-      console.error('missing ' + what + ' at ' + p + (p === mainJs ? '' : ': apt-get install -y redis-server redis-tools'));
-      process.exit(1);
-    }
-  }
+  requireBinaries(': apt-get install -y redis-server redis-tools');
   const cpus = os.cpus();
   const env = 'node ' + process.version + ', redis-server ' + redisVersion() + ', ' + cpus.length + ' CPU (' + (cpus[0]?.model ?? '?').trim() + '), ' + (quick ? 'quick run' : 'full run');
   console.log('# ' + env);

@@ -11,40 +11,15 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from '@redis/client';
 import { startDamselfly, startRedis, type ServerProcess } from '../helpers/servers.js';
+import { redisClient, err, withDirtyCount } from '../helpers/assertions.js';
 import { RawConnection } from '../helpers/raw.js';
 
 let srv: ServerProcess;
 let r: Redis;
 
-function client(port = srv.port): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
+const client = (port = srv.port): Redis => redisClient(port);
 
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
-async function dirty(): Promise<number> {
-  const m = /rdb_changes_since_last_save:(\d+)/.exec(await r.info('persistence'));
-  assert.ok(m !== null);
-  return Number(m[1]);
-}
-
-async function withDirty(...args: string[]): Promise<[unknown, number]> {
-  const d0 = await dirty();
-  let res: unknown;
-  try {
-    res = await r.call(...(args as [string, ...string[]]));
-  } catch (e) {
-    res = (e as Error).message;
-  }
-  return [res, (await dirty()) - d0];
-}
+const withDirty = (...args: string[]): Promise<[unknown, number]> => withDirtyCount(r, args);
 
 const NOT_INT = 'ERR value is not an integer or out of range';
 const SYNTAX = 'ERR syntax error';

@@ -9,37 +9,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
+import { redisClient, err, scanAll } from '../helpers/assertions.js';
 
 let srv: ServerProcess;
 let r: Redis;
 
-function client(): Redis {
-  return new Redis({ port: srv.port, host: srv.host, enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
-
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
-/** Runs a whole SCAN iteration; returns every key returned (duplicates kept) and the calls made. */
-async function scanAll(c: Redis, ...opts: string[]): Promise<{ keys: string[]; calls: number }> {
-  let cursor = '0';
-  const keys: string[] = [];
-  let calls = 0;
-  do {
-    const [next, batch] = (await c.call('scan', cursor, ...opts)) as [string, string[]];
-    keys.push(...batch);
-    cursor = next;
-    calls++;
-    assert.ok(calls < 100000, 'SCAN does not terminate');
-  } while (cursor !== '0');
-  return { keys, calls };
-}
+const client = (): Redis => redisClient(srv.port, srv.host);
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const NOT_INT = 'ERR value is not an integer or out of range';

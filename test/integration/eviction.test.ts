@@ -10,14 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startDamselfly, startRedis, type ServerProcess } from '../helpers/servers.js';
+import { redisClient as client } from '../helpers/assertions.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
-
-function client(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
 
 function infoField(info: string, name: string): string {
   const m = new RegExp('(?:^|\\n)' + name + ':([^\\r\\n]*)').exec(info);

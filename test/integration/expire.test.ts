@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from '@redis/client';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
+import { redisClient, err, dirtyCount } from '../helpers/assertions.js';
 import { RawConnection } from '../helpers/raw.js';
 
 let srv: ServerProcess;
@@ -17,24 +18,9 @@ let r: Redis;
 
 const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
-function client(port = srv.port): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
+const client = (port = srv.port): Redis => redisClient(port);
 
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
-async function dirty(): Promise<number> {
-  const m = /rdb_changes_since_last_save:(\d+)/.exec(await r.info('persistence'));
-  assert.ok(m !== null);
-  return Number(m[1]);
-}
+const dirty = (): Promise<number> => dirtyCount(r);
 
 before(async () => {
   srv = await startDamselfly();

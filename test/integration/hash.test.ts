@@ -12,35 +12,12 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startServer } from 'damselfly';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
+import { err, withDirtyCount } from '../helpers/assertions.js';
 
 let srv: ServerProcess;
 let r: Redis;
 
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
-async function dirty(): Promise<number> {
-  const m = /rdb_changes_since_last_save:(\d+)/.exec(await r.info('persistence'));
-  assert.ok(m !== null);
-  return Number(m[1]);
-}
-
-async function withDirty(...args: string[]): Promise<[unknown, number]> {
-  const d0 = await dirty();
-  let res: unknown;
-  try {
-    res = await r.call(args[0]!, ...args.slice(1));
-  } catch (e) {
-    res = (e as Error).message;
-  }
-  return [res, (await dirty()) - d0];
-}
+const withDirty = (...args: string[]): Promise<[unknown, number]> => withDirtyCount(r, args);
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const NOT_INT = 'ERR value is not an integer or out of range';

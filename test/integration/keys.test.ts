@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from '@redis/client';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
+import { err } from '../helpers/assertions.js';
 import { RawConnection } from '../helpers/raw.js';
 
 let srv: ServerProcess;
@@ -20,15 +21,6 @@ function client(db = 0): Redis {
 }
 
 /** The error text of a failing command (without the "ReplyError: " decoration). */
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
 /** rdb_changes_since_last_save (Redis's dirty counter). */
 async function dirty(c: Redis = r): Promise<number> {
   const info = await c.info('persistence');

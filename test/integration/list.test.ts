@@ -15,41 +15,14 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from 'damselfly';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
+import { redisClient as client, err, withDirtyCount } from '../helpers/assertions.js';
 import { RawConnection } from '../helpers/raw.js';
 
 let srv: ServerProcess;
 let r: Redis;
 
-function client(port: number): Redis {
-  return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
-
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
-async function dirty(): Promise<number> {
-  const m = /rdb_changes_since_last_save:(\d+)/.exec(await r.info('persistence'));
-  assert.ok(m !== null, 'INFO persistence lacks rdb_changes_since_last_save');
-  return Number(m[1]);
-}
-
 /** Runs a command; returns its reply (or error text) and the dirty delta. */
-async function withDirty(...args: string[]): Promise<[unknown, number]> {
-  const d0 = await dirty();
-  let res: unknown;
-  try {
-    res = await r.call(...(args as [string, ...string[]]));
-  } catch (e) {
-    res = (e as Error).message;
-  }
-  return [res, (await dirty()) - d0];
-}
+const withDirty = (...args: string[]): Promise<[unknown, number]> => withDirtyCount(r, args);
 
 async function rawReplies(cmds: string[], resp3 = false): Promise<string[]> {
   const c = await RawConnection.connect(srv.port);

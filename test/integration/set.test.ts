@@ -12,28 +12,12 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startServer, type RunningServer } from 'damselfly';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
+import { redisClient as client, err, dirtyCount } from '../helpers/assertions.js';
 
 let srv: ServerProcess;
 let r: Redis;
 
-function client(port: number, host = '127.0.0.1'): Redis {
-  return new Redis({ port, host, enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
-
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
-async function dirty(): Promise<number> {
-  const m = /rdb_changes_since_last_save:(\d+)/.exec(await r.info('persistence'));
-  assert.ok(m !== null);
-  return Number(m[1]);
-}
+const dirty = (): Promise<number> => dirtyCount(r);
 
 /** Runs a command; returns its reply and the dirty delta. */
 async function withDirty<T>(p: () => Promise<T>): Promise<[T, number]> {

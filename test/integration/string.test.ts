@@ -13,50 +13,17 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from '@redis/client';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
+import { redisClient, err, withDirtyCount, withRaw } from '../helpers/assertions.js';
 import { RawConnection } from '../helpers/raw.js';
 
 let srv: ServerProcess;
 let r: Redis;
 
-function client(): Redis {
-  return new Redis({ port: srv.port, host: srv.host, enableReadyCheck: false, maxRetriesPerRequest: 0 });
-}
+const client = (): Redis => redisClient(srv.port, srv.host);
 
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
+const withDirty = (...args: Array<string | Buffer>): Promise<[unknown, number]> => withDirtyCount(r, args);
 
-async function dirty(): Promise<number> {
-  const m = /rdb_changes_since_last_save:(\d+)/.exec(await r.info('persistence'));
-  assert.ok(m !== null, 'INFO persistence lacks rdb_changes_since_last_save');
-  return Number(m[1]);
-}
-
-/** Runs a command; returns its reply (or error text) and the dirty delta. */
-async function withDirty(...args: Array<string | Buffer>): Promise<[unknown, number]> {
-  const d0 = await dirty();
-  let res: unknown;
-  try {
-    res = await r.call(...(args as [string, ...Array<string | Buffer>]));
-  } catch (e) {
-    res = (e as Error).message;
-  }
-  return [res, (await dirty()) - d0];
-}
-
-async function raw<T>(fn: (c: RawConnection) => Promise<T>): Promise<T> {
-  const c = await RawConnection.connect(srv.port);
-  try {
-    return await fn(c);
-  } finally {
-    c.close();
-  }
-}
+const raw = <T>(fn: (c: RawConnection) => Promise<T>): Promise<T> => withRaw(srv.port, fn);
 
 const NOT_INT = 'ERR value is not an integer or out of range';
 const SYNTAX = 'ERR syntax error';

@@ -13,27 +13,13 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
+import { withDirtyCount } from '../helpers/assertions.js';
 import { RawConnection } from '../helpers/raw.js';
 
 let srv: ServerProcess;
 let r: Redis;
 
-async function dirty(): Promise<number> {
-  const m = /rdb_changes_since_last_save:(\d+)/.exec(await r.info('persistence'));
-  assert.ok(m !== null);
-  return Number(m[1]);
-}
-
-async function withDirty(...args: string[]): Promise<[unknown, number]> {
-  const d0 = await dirty();
-  let res: unknown;
-  try {
-    res = await r.call(args[0]!, ...args.slice(1));
-  } catch (e) {
-    res = (e as Error).message;
-  }
-  return [res, (await dirty()) - d0];
-}
+const withDirty = (...args: string[]): Promise<[unknown, number]> => withDirtyCount(r, args);
 
 before(async () => {
   srv = await startDamselfly();
