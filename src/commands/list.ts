@@ -256,6 +256,22 @@ function llenCommand(c: Client, argv: Buffer[]): void {
   c.reply.integer(id < 0 ? 0 : c.db.getObject<List>(id).length);
 }
 
+const NOT_INTEGER = -2;
+
+/**
+ * LINDEX/LSET index: replies the integer error and returns NOT_INTEGER, returns -1 when the
+ * index (negative counts from the tail) is outside the list, else the position from the head.
+ */
+function listIndex(c: Client, arg: Buffer, list: List): number {
+  let index = parseI64AsNumber(arg);
+  if (Number.isNaN(index)) {
+    c.reply.error(ERR.notInteger);
+    return NOT_INTEGER;
+  }
+  if (index < 0) index += list.length;
+  return index < 0 || index >= list.length ? -1 : index;
+}
+
 function lindexCommand(c: Client, argv: Buffer[]): void {
   const id = readList(c, argv[1]!);
   if (id === -2) return;
@@ -263,14 +279,10 @@ function lindexCommand(c: Client, argv: Buffer[]): void {
     c.reply.nullBulk();
     return;
   }
-  let index = parseI64AsNumber(argv[2]!);
-  if (Number.isNaN(index)) {
-    c.reply.error(ERR.notInteger);
-    return;
-  }
   const list = c.db.getObject<List>(id);
-  if (index < 0) index += list.length;
-  if (index < 0 || index >= list.length) {
+  const index = listIndex(c, argv[2]!, list);
+  if (index === NOT_INTEGER) return;
+  if (index < 0) {
     c.reply.nullBulk();
     return;
   }
@@ -411,14 +423,10 @@ function lsetCommand(c: Client, argv: Buffer[]): void {
     c.reply.error(ERR.wrongType);
     return;
   }
-  let index = parseI64AsNumber(argv[2]!);
-  if (Number.isNaN(index)) {
-    c.reply.error(ERR.notInteger);
-    return;
-  }
   const list = c.db.getObject<List>(id);
-  if (index < 0) index += list.length;
-  if (index < 0 || index >= list.length) {
+  const index = listIndex(c, argv[2]!, list);
+  if (index === NOT_INTEGER) return;
+  if (index < 0) {
     c.reply.error(ERR.outOfRange);
     return;
   }

@@ -498,10 +498,17 @@ function zrankGeneric(c: Client, argv: Buffer[], rev: boolean): void {
   else c.reply.integer(rev ? z.size - 1 - r : r);
 }
 
-function zcountCommand(c: Client, argv: Buffer[]): void {
-  const range = parseScoreRange(argv[2]!, argv[3]!);
+/** ZCOUNT and ZLEXCOUNT: parse the range (its error wins over WRONGTYPE), then count ranks. */
+function countInRange<R>(
+  c: Client,
+  argv: Buffer[],
+  parse: (min: Buffer, max: Buffer) => R | null,
+  error: string,
+  ranks: (z: NonNullable<ReturnType<typeof readZset>>, range: R) => [number, number],
+): void {
+  const range = parse(argv[2]!, argv[3]!);
   if (range === null) {
-    c.reply.error(ERR_MINMAX_FLOAT);
+    c.reply.error(error);
     return;
   }
   const z = readZset(c, argv[1]!);
@@ -510,24 +517,16 @@ function zcountCommand(c: Client, argv: Buffer[]): void {
     c.reply.integer(0);
     return;
   }
-  const [lo, hi] = scoreRanks(z, range);
+  const [lo, hi] = ranks(z, range);
   c.reply.integer(hi >= lo ? hi - lo + 1 : 0);
 }
 
+function zcountCommand(c: Client, argv: Buffer[]): void {
+  countInRange(c, argv, parseScoreRange, ERR_MINMAX_FLOAT, scoreRanks);
+}
+
 function zlexcountCommand(c: Client, argv: Buffer[]): void {
-  const range = parseLexRange(argv[2]!, argv[3]!);
-  if (range === null) {
-    c.reply.error(ERR_MINMAX_LEX);
-    return;
-  }
-  const z = readZset(c, argv[1]!);
-  if (z === undefined) return;
-  if (z === null) {
-    c.reply.integer(0);
-    return;
-  }
-  const [lo, hi] = lexRanks(z, range);
-  c.reply.integer(hi >= lo ? hi - lo + 1 : 0);
+  countInRange(c, argv, parseLexRange, ERR_MINMAX_LEX, lexRanks);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -344,18 +344,7 @@ export function setCreate(member: Buffer, maxIntset: number): SetValue {
 
 /** Removes a member; returns true when it was present. `resultSet` is the set to store. */
 export function setRemove(v: SetValue, member: Buffer): boolean {
-  resultSet = v;
-  if (v instanceof Set) {
-    const ok = v.delete(member.toString('latin1'));
-    if (ok) invalidateScan(v);
-    return ok;
-  }
-  const n = parseI64(member);
-  if (n === null || v.w < widthOf(n)) return false;
-  const i = search(v, n);
-  if (i < 0) return false;
-  resultSet = intsetRemoveAt(v, i);
-  return true;
+  return setRemoveStr(v, member.toString('latin1'));
 }
 
 export function setRemoveStr(v: SetValue, s: string): boolean {
