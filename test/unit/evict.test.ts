@@ -332,6 +332,9 @@ test('LFU word: new keys start at LFU_INIT_VAL, accesses increment logarithmical
   const f = fakeServer(['--maxmemory-policy', 'allkeys-lfu', '--lfu-log-factor', '0']);
   const ev = evictor(f);
   updateLruClock();
+  // New keys take the keyspace's init word, which the server cron refreshes on every tick; the
+  // fake server has no cron, so refresh it here (else a minute boundary since start-up shows).
+  f.keyspace.setLruInit(lruClock());
   const db = f.keyspace.db(0);
   const id = db.setString(B('x'), B('y'));
   const min = lfuTimeInMinutes();
