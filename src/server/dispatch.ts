@@ -88,7 +88,12 @@ export function processCommand(c: Client, argv: Buffer[]): void {
     afterReply(c, mark);
     return;
   }
+  // Everything one top-level command propagates is emitted when it ends (wrapped in
+  // MULTI/EXEC when there are two or more), as Redis 7.0 does.
+  const repl = server.replication;
+  repl.beginCommand();
   call(c, cmd, argv);
+  repl.endCommand(c);
   afterReply(c, mark);
 }
 

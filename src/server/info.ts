@@ -296,7 +296,7 @@ function memorySection(server: Server, w: InfoWriter): void {
 }
 
 function persistenceSection(server: Server, w: InfoWriter): void {
-  w.field('loading', 0);
+  w.field('loading', server.loading ? 1 : 0);
   w.field('async_loading', 0);
   w.field('current_cow_peak', 0);
   w.field('current_cow_size', 0);

@@ -17,6 +17,7 @@ import type { Config } from '../config/index.js';
 import type { Command } from '../commands/table.js';
 import { activeExpireCycle, updateLruClock } from '../store/expire.js';
 import { installEviction, keyspaceMemory, type Evictor } from '../store/evict.js';
+import { installReplication, type ReplicationManager } from '../replication/index.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
 
@@ -136,6 +137,10 @@ export class Server {
   notifyHook: ((type: number, event: string, key: Buffer, dbIndex: number) => void) | null = null;
   /** True on a replica: lookups hide expired keys but never delete them. */
   isReplica = false;
+  /** True while a dataset is being loaded (commands without the `loading` flag get -LOADING). */
+  loading = false;
+  /** Replication state, the master side and the link to our master (src/replication/). */
+  readonly replication: ReplicationManager;
   /** performance.now() at the end of the last command of the current read burst, 0 outside one. */
   clockMark = 0;
   /** Set while SHUTDOWN runs so no new work starts. */
@@ -202,6 +207,7 @@ export class Server {
     this.usedMemoryStartup = this.usedMemory();
     this.usedMemoryPeak = this.usedMemoryStartup;
     this.evictor = installEviction(this);
+    this.replication = installReplication(this);
   }
 
   /** See `slowlogThresholdUsec`. */

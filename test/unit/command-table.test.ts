@@ -23,6 +23,7 @@ const NOT_IN_REDIS: Record<string, string> = {
   // saves a failed round trip and an error in the client's log.
   'client|setinfo': 'Redis 7.2 command, sent by clients on connect',
   'client|no-touch': 'Redis 7.2 command, required by the server-core issue',
+  repltakeover: 'Damselfly graceful failover (as in Dragonfly), required by the replication issue',
 };
 
 interface Comparable {
