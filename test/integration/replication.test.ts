@@ -1,0 +1,285 @@
+/**
+ * Replication between Damselfly nodes, black-box: real processes, real clients, datasets
+ * compared in full (DEBUG DIGEST, with a key-by-key dump in the failure message).
+ */
+
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Redis } from 'ioredis';
+import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
+import { TcpProxy, connect, digest, dumpDataset, info, seed, sleep, waitFor, waitInSync } from '../helpers/replication.js';
+
+const procs: ServerProcess[] = [];
+const clients: Redis[] = [];
+
+async function node(args: string[] = []): Promise<{ p: ServerProcess; r: Redis }> {
+  const p = await startDamselfly(args);
+  procs.push(p);
+  const r = connect(p.port);
+  clients.push(r);
+  return { p, r };
+}
+
+after(async () => {
+  for (const c of clients) c.disconnect();
+  await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+});
+
+async function assertSameData(master: Redis, replica: Redis): Promise<void> {
+  // Keys with short TTLs may still be expiring on the master: give the DELs a moment.
+  try {
+    await waitFor(async () => (await digest(master)) === (await digest(replica)), 10000, 'equal digests');
+  } catch {
+    assert.deepEqual(await dumpDataset(replica), await dumpDataset(master));
+    assert.equal(await digest(replica), await digest(master));
+  }
+}
+
+describe('replication between Damselfly nodes', () => {
+  test('full sync of a static dataset, then the stream; ROLE and INFO on both sides', async () => {
+    const m = await node();
+    await seed(m.r, 3000, 1);
+    await m.r.set('binary\x00key', Buffer.alloc(1024 * 1024, 7));
+    const s = await node(['--replicaof', '127.0.0.1', String(m.p.port)]);
+    await waitInSync(m.r, s.r);
+    await assertSameData(m.r, s.r);
+
+    // The stream after the snapshot.
+    await seed(m.r, 2000, 2);
+    await waitInSync(m.r, s.r);
+    await assertSameData(m.r, s.r);
+
+    const mi = await info(m.r);
+    assert.equal(mi['role'], 'master');
+    assert.equal(mi['connected_slaves'], '1');
+    assert.match(mi['slave0']!, /^ip=127\.0\.0\.1,port=\d+,state=online,offset=\d+,lag=\d+$/);
+    assert.match(mi['master_replid']!, /^[0-9a-f]{40}$/);
+    const si = await info(s.r);
+    assert.equal(si['role'], 'slave');
+    assert.equal(si['master_host'], '127.0.0.1');
+    assert.equal(si['master_port'], String(m.p.port));
+    assert.equal(si['master_link_status'], 'up');
+    assert.equal(si['master_sync_in_progress'], '0');
+    assert.equal(si['master_replid'], mi['master_replid']);
+    assert.equal(si['slave_read_only'], '1');
+
+    const mrole = (await m.r.call('ROLE')) as unknown[];
+    assert.equal(mrole[0], 'master');
+    assert.equal(mrole[1], Number(mi['master_repl_offset']));
+    assert.equal((mrole[2] as unknown[]).length, 1);
+    const srole = (await s.r.call('ROLE')) as unknown[];
+    assert.deepEqual(srole.slice(0, 4), ['slave', '127.0.0.1', m.p.port, 'connected']);
+    assert.equal(typeof srole[4], 'number');
+
+    const stats = await info(m.r, 'stats');
+    assert.equal(stats['sync_full'], '1');
+  });
+
+  test('a replica is read-only, serves reads, and WAIT counts its acknowledgement', async () => {
+    const m = await node();
+    const s = await node(['--replicaof', '127.0.0.1', String(m.p.port)]);
+    await waitInSync(m.r, s.r);
+    await m.r.set('a', '1');
+    assert.equal(await m.r.call('WAIT', '1', '5000'), 1);
+    assert.equal(await s.r.get('a'), '1');
+    await assert.rejects(s.r.set('b', '1'), /READONLY You can't write against a read only replica\./);
+    await assert.rejects(s.r.call('WAIT', '0', '0'), /ERR WAIT cannot be used with replica instances/);
+    // WAIT for more replicas than exist returns the count at the timeout.
+    const t0 = Date.now();
+    assert.equal(await m.r.call('WAIT', '2', '300'), 1);
+    assert.ok(Date.now() - t0 >= 250);
+  });
+
+  test('full sync while a seeder keeps writing; then a long stable stream', async () => {
+    const m = await node();
+    await seed(m.r, 20000, 3);
+    const writer = connect(m.p.port);
+    clients.push(writer);
+    let stop = false;
+    let rounds = 0;
+    const seeding = (async () => {
+      while (!stop) {
+        await seed(writer, 300, 100 + rounds++);
+      }
+    })();
+    const s = await node(['--replicaof', '127.0.0.1', String(m.p.port)]);
+    await waitFor(async () => (await info(s.r))['master_link_status'] === 'up', 30000, 'link up');
+    await sleep(1500);
+    stop = true;
+    await seeding;
+    assert.ok(rounds > 2, 'the seeder wrote during the sync');
+    await waitInSync(m.r, s.r);
+    await assertSameData(m.r, s.r);
+  });
+
+  test('cutting the link: partial resync from the backlog, full resync when the backlog is gone', async () => {
+    const m = await node(['--repl-backlog-size', '16kb']);
+    const proxy = new TcpProxy(m.p.port);
+    await proxy.start();
+    const s = await node(['--replicaof', '127.0.0.1', String(proxy.port)]);
+    await waitInSync(m.r, s.r);
+    await seed(m.r, 500, 4);
+    await waitInSync(m.r, s.r);
+
+    // A short break: a few writes fit in the 16 KB backlog.
+    proxy.refusing = true;
+    proxy.cut();
+    await m.r.set('during-break', 'x');
+    await m.r.incr('counter');
+    proxy.refusing = false;
+    await waitInSync(m.r, s.r);
+    await assertSameData(m.r, s.r);
+    let st = await info(m.r, 'stats');
+    assert.equal(st['sync_full'], '1');
+    assert.equal(st['sync_partial_ok'], '1');
+
+    // A long break: more than the backlog holds.
+    proxy.refusing = true;
+    proxy.cut();
+    for (let i = 0; i < 50; i++) await m.r.set('filler' + i, 'y'.repeat(1000));
+    proxy.refusing = false;
+    await waitInSync(m.r, s.r);
+    await assertSameData(m.r, s.r);
+    st = await info(m.r, 'stats');
+    assert.equal(st['sync_full'], '2');
+    assert.equal(st['sync_partial_err'], '1');
+    await proxy.stop();
+  });
+
+  test('cutting the link in the middle of a full sync: the replica retries and converges', async () => {
+    const m = await node();
+    await m.r.call('DEBUG', 'POPULATE', '200000', 'key', '100');
+    const proxy = new TcpProxy(m.p.port);
+    await proxy.start();
+    const s = await node(['--replicaof', '127.0.0.1', String(proxy.port)]);
+    await waitFor(async () => (await info(s.r))['master_sync_in_progress'] === '1', 20000, 'sync in progress');
+    proxy.cut();
+    await waitInSync(m.r, s.r, 60000);
+    await assertSameData(m.r, s.r);
+    await proxy.stop();
+  });
+
+  test('switching to another primary discards the old dataset; NO ONE keeps it and makes it writable', async () => {
+    const a = await node();
+    const b = await node();
+    await a.r.set('only-on-a', '1');
+    await b.r.set('only-on-b', '1');
+    const s = await node(['--replicaof', '127.0.0.1', String(a.p.port)]);
+    await waitInSync(a.r, s.r);
+    assert.equal(await s.r.get('only-on-a'), '1');
+    await s.r.call('REPLICAOF', '127.0.0.1', String(b.p.port));
+    await waitInSync(b.r, s.r);
+    assert.equal(await s.r.get('only-on-a'), null);
+    assert.equal(await s.r.get('only-on-b'), '1');
+    await s.r.call('REPLICAOF', 'NO', 'ONE');
+    assert.equal(await s.r.get('only-on-b'), '1');
+    await s.r.set('now-writable', '1');
+    assert.equal((await info(s.r))['role'], 'master');
+  });
+
+  test('promotion keeps the history: a sibling continues from the promoted replica with a partial resync', async () => {
+    const m = await node();
+    const s1 = await node(['--replicaof', '127.0.0.1', String(m.p.port)]);
+    const s2 = await node(['--replicaof', '127.0.0.1', String(m.p.port)]);
+    await seed(m.r, 500, 5);
+    await waitInSync(m.r, s1.r);
+    await waitInSync(m.r, s2.r);
+    await s1.r.call('REPLICAOF', 'NO', 'ONE');
+    const i1 = await info(s1.r);
+    assert.equal(i1['master_replid2'], (await info(m.r))['master_replid']);
+    await s2.r.call('REPLICAOF', '127.0.0.1', String(s1.p.port));
+    await waitInSync(s1.r, s2.r);
+    const st = await info(s1.r, 'stats');
+    assert.equal(st['sync_partial_ok'], '1');
+    assert.equal(st['sync_full'], '0');
+    await s1.r.set('after-promotion', '1');
+    await waitInSync(s1.r, s2.r);
+    assert.equal(await s2.r.get('after-promotion'), '1');
+  });
+
+  test('chained replication A → B → C receives the same stream', async () => {
+    const a = await node();
+    const b = await node(['--replicaof', '127.0.0.1', String(a.p.port)]);
+    const c = await node(['--replicaof', '127.0.0.1', String(b.p.port)]);
+    await seed(a.r, 2000, 6);
+    await waitInSync(a.r, b.r);
+    await waitInSync(b.r, c.r);
+    await assertSameData(a.r, c.r);
+    assert.equal((await info(c.r))['master_repl_offset'], (await info(a.r))['master_repl_offset']);
+  });
+
+  test('requirepass on the primary and masterauth on the replica', async () => {
+    const m = await node(['--requirepass', 'sekret']);
+    const mr = connect(m.p.port, { password: 'sekret' });
+    clients.push(mr);
+    await mr.set('k', 'v');
+    const bad = await node(['--replicaof', '127.0.0.1', String(m.p.port), '--masterauth', 'wrong']);
+    await sleep(500);
+    assert.equal((await info(bad.r))['master_link_status'], 'down');
+    await bad.r.config('SET', 'masterauth', 'sekret');
+    await waitInSync(mr, bad.r);
+    assert.equal(await bad.r.get('k'), 'v');
+  });
+
+  test('killing and restarting the primary with a new dataset, and restarting the replica', async () => {
+    const m = await node();
+    await m.r.set('generation', '1');
+    const s = await node(['--replicaof', '127.0.0.1', String(m.p.port)]);
+    await waitInSync(m.r, s.r);
+    const port = m.p.port;
+    await m.p.stop('SIGKILL');
+    await waitFor(async () => (await info(s.r))['master_link_status'] === 'down', 10000, 'link down');
+    assert.equal(await s.r.get('generation'), '1', 'the replica keeps serving its data');
+    const m2 = await startDamselfly(['--port', String(port)]);
+    procs.push(m2);
+    const r2 = connect(port);
+    clients.push(r2);
+    await r2.set('generation', '2');
+    await waitInSync(r2, s.r);
+    assert.equal(await s.r.get('generation'), '2');
+  });
+
+  test('100 REPLICAOF calls in a row leave a working replica', async () => {
+    const a = await node();
+    const b = await node();
+    await a.r.set('who', 'a');
+    await b.r.set('who', 'b');
+    const s = await node();
+    for (let i = 0; i < 100; i++) {
+      await s.r.call('REPLICAOF', '127.0.0.1', String(i % 2 === 0 ? a.p.port : b.p.port));
+    }
+    // The last call pointed at b.
+    await waitInSync(b.r, s.r);
+    assert.equal(await s.r.get('who'), 'b');
+    await assertSameData(b.r, s.r);
+  });
+
+  test('REPLTAKEOVER under load: no acknowledged write is lost and the old primary follows', async () => {
+    const m = await node();
+    const s = await node(['--replicaof', '127.0.0.1', String(m.p.port)]);
+    await waitInSync(m.r, s.r);
+    const w = connect(m.p.port);
+    clients.push(w);
+    const acked: number[] = [];
+    let stop = false;
+    const load = (async () => {
+      for (let i = 0; !stop; i++) {
+        try {
+          await w.set('w' + i, String(i));
+          acked.push(i);
+        } catch {
+          await sleep(5);
+        }
+      }
+    })();
+    await sleep(300);
+    assert.equal(await s.r.call('REPLTAKEOVER', '10'), 'OK');
+    stop = true;
+    await load;
+    assert.equal((await info(s.r))['role'], 'master');
+    for (const i of acked) assert.equal(await s.r.get('w' + i), String(i), 'acknowledged write w' + i + ' is on the new primary');
+    await waitFor(async () => (await info(m.r))['role'] === 'slave', 10000, 'old primary becomes a replica');
+    await waitInSync(s.r, m.r);
+    await assertSameData(s.r, m.r);
+  });
+});
