@@ -72,7 +72,7 @@ export async function dumpDataset(r: Redis, dbs = 16): Promise<Record<string, un
         else if (type === 'list') v = await c.lrange(k, 0, -1);
         else if (type === 'hash') v = await c.hgetall(k);
         else if (type === 'set') v = (await c.smembers(k)).sort();
-        else if (type === 'zset') v = await c.zrange(k, 0, -1, 'WITHSCORES');
+        else if (type === 'zset') v = await c.zrange(k, '0', '-1', 'WITHSCORES');
         else v = type;
         out[db + ':' + k] = { type, v };
       }
@@ -197,10 +197,10 @@ export async function seed(r: Redis, rounds: number, seedNo: number): Promise<nu
         p.spop('s' + pick(50));
         break;
       case 11:
-        p.multi();
+        p.call('MULTI');
         p.incr('c' + pick(20));
         p.lpush('l' + pick(50), 'm' + i);
-        p.exec();
+        p.call('EXEC');
         break;
       case 12:
         p.expire('h' + pick(50), 100 + pick(1000));
