@@ -13,7 +13,7 @@ const procs: ServerProcess[] = [];
 const clients: Redis[] = [];
 
 async function node(args: string[] = []): Promise<{ p: ServerProcess; r: Redis }> {
-  const p = await startDamselfly(args);
+  const p = await startDamselfly(['--enable-debug-command', 'yes', ...args]);
   procs.push(p);
   const r = connect(p.port);
   clients.push(r);
@@ -230,7 +230,7 @@ describe('replication between Damselfly nodes', () => {
     await m.p.stop('SIGKILL');
     await waitFor(async () => (await info(s.r))['master_link_status'] === 'down', 10000, 'link down');
     assert.equal(await s.r.get('generation'), '1', 'the replica keeps serving its data');
-    const m2 = await startDamselfly(['--port', String(port)]);
+    const m2 = await startDamselfly(['--enable-debug-command', 'yes', '--port', String(port)]);
     procs.push(m2);
     const r2 = connect(port);
     clients.push(r2);

@@ -20,7 +20,7 @@ after(async () => {
 });
 
 async function redis(args: string[] = []): Promise<{ p: ServerProcess; r: Redis }> {
-  const p = await startRedis(args);
+  const p = await startRedis(['--enable-debug-command', 'yes', ...args]);
   procs.push(p);
   const r = connect(p.port);
   clients.push(r);
@@ -28,7 +28,7 @@ async function redis(args: string[] = []): Promise<{ p: ServerProcess; r: Redis 
 }
 
 async function damselfly(args: string[] = []): Promise<{ p: ServerProcess; r: Redis }> {
-  const p = await startDamselfly(args);
+  const p = await startDamselfly(['--enable-debug-command', 'yes', ...args]);
   procs.push(p);
   const r = connect(p.port);
   clients.push(r);
