@@ -78,6 +78,11 @@ export class Client {
   propagateArgv: Buffer[] | null = null;
   /** Set by a handler that propagated its effects itself (or must not propagate). */
   preventPropagate = false;
+  /**
+   * Set by a handler whose command must reach replicas although it changed no key (Redis's
+   * forceCommandPropagation: PUBLISH, SPUBLISH).
+   */
+  forcePropagate = false;
   /** Commands processed on this connection (CLIENT INFO has no field, used by tests/tools). */
   commandsProcessed = 0;
 
