@@ -344,8 +344,15 @@ export class PubSub {
 export function installPubSub(server: Server): PubSub {
   const ps = new PubSub(server);
   const config = server.config;
-  ps.notifyFlags = config.get('notify-keyspace-events') as number;
-  config.onChange('notify-keyspace-events', (v) => (ps.notifyFlags = v as number));
+  const newKey = (dbIndex: number, key: Buffer): void => ps.notify(NOTIFY.NEW, 'new', key, dbIndex);
+  const setFlags = (bits: number): void => {
+    ps.notifyFlags = bits;
+    // The keyspace calls back on every added key only while `new` events are wanted.
+    const hook = (bits & NOTIFY.NEW) !== 0 ? newKey : null;
+    for (const db of server.keyspace.dbs) db.onNewKey = hook;
+  };
+  setFlags(config.get('notify-keyspace-events') as number);
+  config.onChange('notify-keyspace-events', (v) => setFlags(v as number));
   server.notifyHook = (type, event, key, dbIndex) => ps.notify(type, event, key, dbIndex);
   server.vetoes.push((c, cmd) => (ps.refused(c, cmd) ? subscribedContextError(cmd.fullName) : null));
   server.resetHooks.push((c) => ps.dropClient(c));
