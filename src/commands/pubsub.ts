@@ -9,6 +9,7 @@
  */
 
 import type { Client } from '../server/client.js';
+import { ReplyMode } from '../server/client.js';
 import { compileGlob } from '../store/glob.js';
 import { sanitizeError } from '../protocol/errors.js';
 import { cArg } from './connection.js';
@@ -23,6 +24,7 @@ const W_SUNSUBSCRIBE = Buffer.from('sunsubscribe');
 
 /** `[kind, channel|null, count]` as a push (RESP3) or array (RESP2). */
 function confirm(c: Client, kind: Buffer, channel: Buffer | null, count: number): void {
+  if (c.replyMode !== ReplyMode.ON) c.pushReply = true;
   const r = c.reply;
   r.pushLen(3);
   r.bulk(kind);

@@ -83,6 +83,11 @@ export class Client {
    * forceCommandPropagation: PUBLISH, SPUBLISH).
    */
   forcePropagate = false;
+  /**
+   * Set (only while CLIENT REPLY is OFF or SKIP) by a command whose reply is made of pub/sub
+   * confirmations, which Redis 7.0 delivers regardless of CLIENT REPLY; dispatch clears it.
+   */
+  pushReply = false;
   /** Commands processed on this connection (CLIENT INFO has no field, used by tests/tools). */
   commandsProcessed = 0;
 

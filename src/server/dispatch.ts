@@ -152,7 +152,9 @@ function afterReply(c: Client, mark: number): void {
     c.reply.truncate(mark);
     return;
   }
-  c.reply.truncate(mark);
+  // (Un)subscribe confirmations are pushes, which Redis 7.0 sends even with CLIENT REPLY OFF/SKIP.
+  if (c.pushReply) c.pushReply = false;
+  else c.reply.truncate(mark);
   if (mode === ReplyMode.SKIP) c.replyMode = ReplyMode.ON;
 }
 
