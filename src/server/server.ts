@@ -19,6 +19,7 @@ import { activeExpireCycle, updateLruClock } from '../store/expire.js';
 import { installEviction, keyspaceMemory, type Evictor } from '../store/evict.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
+import { installPubSub, type PubSub } from './pubsub.js';
 
 const F_ADMIN = FLAG_BITS.admin;
 const F_WRITE_OR_MAY_REPLICATE = FLAG_BITS.write | FLAG_BITS.may_replicate;
@@ -125,6 +126,8 @@ export class Server {
   baseMemory = 0;
   /** maxmemory and key eviction (store/evict.ts). */
   readonly evictor: Evictor;
+  /** Pub/Sub subscriptions, delivery and keyspace notifications (server/pubsub.ts). */
+  readonly pubsub: PubSub;
   /** Addresses actually listened on (port 0 resolved). */
   readonly addresses: ListenAddress[] = [];
   readonly propagationSinks: PropagationSink[] = [];
@@ -202,6 +205,7 @@ export class Server {
     this.usedMemoryStartup = this.usedMemory();
     this.usedMemoryPeak = this.usedMemoryStartup;
     this.evictor = installEviction(this);
+    this.pubsub = installPubSub(this);
   }
 
   /** See `slowlogThresholdUsec`. */
