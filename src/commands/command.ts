@@ -232,7 +232,8 @@ function writeInfo(w: ReplyWriter, cmd: Command): void {
   w.arrayLen(10);
   w.bulkStr(cmd.fullName);
   w.integer(cmd.arity);
-  const flags = FLAG_ORDER.filter((f) => cmd.has(f));
+  // Redis 7.0 keeps may_replicate internal: COMMAND INFO never lists it.
+  const flags = FLAG_ORDER.filter((f) => f !== 'may_replicate' && cmd.has(f));
   flagSet(w, flags);
   w.integer(cmd.spec.firstKey);
   w.integer(cmd.spec.lastKey);

@@ -19,6 +19,7 @@ import { hashCommands } from './hash.js';
 import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
 import { replicationCommands } from './replication.js';
+import { pubsubCommands } from './pubsub.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -176,6 +177,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...setCommands,
     ...zsetCommands,
     ...replicationCommands,
+    ...pubsubCommands,
   ];
 }
 

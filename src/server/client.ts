@@ -78,6 +78,16 @@ export class Client {
   propagateArgv: Buffer[] | null = null;
   /** Set by a handler that propagated its effects itself (or must not propagate). */
   preventPropagate = false;
+  /**
+   * Set by a handler whose command must reach replicas although it changed no key (Redis's
+   * forceCommandPropagation: PUBLISH, SPUBLISH).
+   */
+  forcePropagate = false;
+  /**
+   * Set (only while CLIENT REPLY is OFF or SKIP) by a command whose reply is made of pub/sub
+   * confirmations, which Redis 7.0 delivers regardless of CLIENT REPLY; dispatch clears it.
+   */
+  pushReply = false;
   /** Commands processed on this connection (CLIENT INFO has no field, used by tests/tools). */
   commandsProcessed = 0;
 

@@ -110,6 +110,7 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
   c.argv = argv;
   c.propagateArgv = null;
   c.preventPropagate = false;
+  c.forcePropagate = false;
   const dirtyBefore = server.dirty;
   if (server.monitors.size > 0 && (cmd.flags & F_SKIP_MONITOR) === 0) server.feedMonitors(c, argv);
   // Inside a read burst the previous command's end time is this one's start (one clock read per
@@ -139,7 +140,7 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
   if ((cmd.flags & F_SKIP_SLOWLOG) === 0 && usec >= server.slowlogThresholdUsec && server.slowlogThresholdUsec >= 0) {
     server.slowlog.add(c, argv, usec);
   }
-  if (server.dirty !== dirtyBefore && (cmd.flags & F_WRITE) !== 0 && !c.preventPropagate) {
+  if (((server.dirty !== dirtyBefore && (cmd.flags & F_WRITE) !== 0) || c.forcePropagate) && !c.preventPropagate) {
     server.propagate(c.dbIndex, c.propagateArgv ?? argv);
   }
   c.lastCmd = cmd;
@@ -156,7 +157,9 @@ function afterReply(c: Client, mark: number): void {
     c.reply.truncate(mark);
     return;
   }
-  c.reply.truncate(mark);
+  // (Un)subscribe confirmations are pushes, which Redis 7.0 sends even with CLIENT REPLY OFF/SKIP.
+  if (c.pushReply) c.pushReply = false;
+  else c.reply.truncate(mark);
   if (mode === ReplyMode.SKIP) c.replyMode = ReplyMode.ON;
 }
 

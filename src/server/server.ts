@@ -20,6 +20,7 @@ import { installEviction, keyspaceMemory, type Evictor } from '../store/evict.js
 import { installReplication, type ReplicationManager } from '../replication/index.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
+import { installPubSub, type PubSub } from './pubsub.js';
 
 const F_ADMIN = FLAG_BITS.admin;
 const F_WRITE_OR_MAY_REPLICATE = FLAG_BITS.write | FLAG_BITS.may_replicate;
@@ -126,6 +127,8 @@ export class Server {
   baseMemory = 0;
   /** maxmemory and key eviction (store/evict.ts). */
   readonly evictor: Evictor;
+  /** Pub/Sub subscriptions, delivery and keyspace notifications (server/pubsub.ts). */
+  readonly pubsub: PubSub;
   /** Addresses actually listened on (port 0 resolved). */
   readonly addresses: ListenAddress[] = [];
   readonly propagationSinks: PropagationSink[] = [];
@@ -208,6 +211,7 @@ export class Server {
     this.usedMemoryPeak = this.usedMemoryStartup;
     this.evictor = installEviction(this);
     this.replication = installReplication(this);
+    this.pubsub = installPubSub(this);
   }
 
   /** See `slowlogThresholdUsec`. */

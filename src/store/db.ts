@@ -108,7 +108,7 @@ function sizeOfObject(type: number, obj: unknown): number {
 }
 
 /** Fields that stay with the Db object on swap() (everything else moves). */
-const SWAP_KEEP = new Set(['index', 'slab', 'lruInit', 'scratch']);
+const SWAP_KEEP = new Set(['index', 'slab', 'lruInit', 'scratch', 'onNewKey']);
 
 /** Bytes a record occupies given its entry's KLEN and META. */
 function recordSize(klen: number, meta: number): number {
@@ -119,6 +119,11 @@ export class Db extends Dict {
   readonly index: number;
   /** Stamped into LRU of new keys; the server keeps it at the current clock. */
   lruInit = 0;
+  /**
+   * Called after a key is added (Redis's `new` keyspace event, emitted where it adds a key to a
+   * database); null while notify-keyspace-events does not ask for it, so adding costs nothing.
+   */
+  onNewKey: ((dbIndex: number, key: Buffer) => void) | null = null;
 
   // Volatile set: vIds[p], vAt[p] in chunks of CHUNK_SIZE (first one grows).
   private vIds: Int32Array[] = [new Int32Array(FIRST_V)];
@@ -327,6 +332,7 @@ export class Db extends Dict {
       id = this.newEntry(h, klen);
       this.initEntry(id, key, klen);
       this.writeString(id, key, value);
+      if (this.onNewKey !== null) this.onNewKey(this.index, key);
     } else {
       if (!keepTtl) this.removeExpire(id);
       this.writeString(id, null, value);
@@ -359,6 +365,7 @@ export class Db extends Dict {
       id = this.newEntry(h, klen);
       this.initEntry(id, key, klen);
       this.writeObject(id, key, type, obj);
+      if (this.onNewKey !== null) this.onNewKey(this.index, key);
     } else {
       if (!keepTtl) this.removeExpire(id);
       this.writeObject(id, null, type, obj);
@@ -482,6 +489,8 @@ export class Db extends Dict {
     }
     this.unlink(id);
     this.releaseId(id);
+    // `key` views the record, which now belongs to `other`.
+    if (other.onNewKey !== null) other.onNewKey(other.index, key);
     return nid;
   }
 
@@ -515,6 +524,7 @@ export class Db extends Dict {
     nc[nb + E_LRU] = lru;
     nc[nb + E_META] |= meta & (M_RAW | M_NOINT);
     if (at >= 0) this.setExpireAt(nid, at);
+    if (this.onNewKey !== null) this.onNewKey(this.index, newKey);
     // Delete only now: newKey may be a view into the replaced entry's record,
     // which must stay intact until the new record holds its own copy. The
     // duplicate key is linked for a moment; deleteId unlinks by id, not key.

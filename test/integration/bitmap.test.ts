@@ -580,3 +580,43 @@ describe('random bitmap/range commands vs redis-server', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Keyspace events (from test/pending/keyspace-events.test.ts; every expected sequence is what
+// redis-server 7.0.15 published for the same commands).
+
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+
+describe('bitmap commands', () => {
+  test('event names of the bitmap commands', async () => {
+    assert.equal(await r.config('SET', 'notify-keyspace-events', 'KEA'), 'OK');
+    const sub = client();
+    const events: string[] = [];
+    try {
+      await sub.psubscribe('__keyevent@0__:*');
+      sub.on('pmessage', (_p: string, channel: string, message: string) => events.push(channel.slice('__keyevent@0__:'.length) + ' ' + message));
+      for (const c of [
+        ['setbit', 'bb', '0', '1'],
+        ['setbit', 'bb', '0', '1'],
+        ['setbit', 'bb', '0', '0'],
+        ['setbit', 'bb', '100', '0'],
+        ['bitop', 'or', 'dst', 'bb'],
+        ['bitop', 'or', 'dst', 'nokey1', 'nokey2'],
+        ['bitop', 'or', 'dst', 'nokey1'],
+        ['bitfield', 'bf', 'set', 'u8', '0', '0'],
+        ['bitfield', 'bf', 'set', 'u8', '0', '0'],
+        ['bitfield', 'bf', 'set', 'u8', '0', '3', 'incrby', 'u8', '0', '1', 'get', 'u8', '0'],
+        ['bitfield', 'bf', 'overflow', 'fail', 'incrby', 'u8', '0', '300'],
+        ['set', 'sync', '1'],
+      ]) {
+        await r.call(...(c as [string, ...string[]]));
+      }
+      const deadline = Date.now() + 2000;
+      while (!events.includes('set sync') && Date.now() < deadline) await sleep(10);
+      assert.deepEqual(events, ['setbit bb', 'setbit bb', 'setbit bb', 'set dst', 'del dst', 'setbit bf', 'setbit bf', 'set sync']);
+    } finally {
+      sub.disconnect();
+      await r.config('SET', 'notify-keyspace-events', '');
+    }
+  });
+});

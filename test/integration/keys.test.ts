@@ -506,3 +506,48 @@ describe('OBJECT', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Keyspace events (from test/pending/keyspace-events.test.ts; every expected sequence is what
+// redis-server 7.0.15 published for the same commands).
+
+describe('generic key commands', () => {
+  test('del, rename_from/rename_to, move_from/move_to, copy_to', async () => {
+    assert.equal(await r.config('SET', 'notify-keyspace-events', 'KEA'), 'OK');
+    const sub = client();
+    const events: string[] = [];
+    try {
+      await sub.psubscribe('__keyevent@*__:*');
+      sub.on('pmessage', (_p: string, channel: string, message: string) => events.push(channel + ' ' + message));
+      await r.set('a', '1');
+      await r.del('a', 'nokey');
+      await r.set('b', '1');
+      await r.rename('b', 'c');
+      await r.rename('c', 'c');
+      await r.copy('c', 'd');
+      await r.copy('c', 'd', 'REPLACE');
+      await r.move('d', 3);
+      await r.swapdb(0, 1);
+      await r.swapdb(0, 1);
+      await r.flushdb();
+      await r.set('sync', '1');
+      const deadline = Date.now() + 2000;
+      while (!events.includes('__keyevent@0__:set sync') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+      assert.deepEqual(events, [
+        '__keyevent@0__:set a',
+        '__keyevent@0__:del a',
+        '__keyevent@0__:set b',
+        '__keyevent@0__:rename_from b',
+        '__keyevent@0__:rename_to c',
+        '__keyevent@0__:copy_to d',
+        '__keyevent@0__:copy_to d',
+        '__keyevent@0__:move_from d',
+        '__keyevent@3__:move_to d',
+        '__keyevent@0__:set sync',
+      ]);
+    } finally {
+      sub.disconnect();
+      await r.config('SET', 'notify-keyspace-events', '');
+    }
+  });
+});

@@ -743,3 +743,116 @@ describe('COMMAND INFO', () => {
     assert.deepEqual(head(info[5]), ['getrange', 4, ['readonly'], 1, 1, 1, ['@read', '@string', '@slow']]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Keyspace events (from test/pending/keyspace-events.test.ts; every expected sequence is what
+// redis-server 7.0.15 published for the same commands).
+
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+
+describe('string commands', () => {
+  test('event names of the string commands', async () => {
+    assert.equal(await r.config('SET', 'notify-keyspace-events', 'KEA'), 'OK');
+    const sub = client();
+    const events: string[] = [];
+    try {
+      await sub.psubscribe('__keyevent@0__:*');
+      sub.on('pmessage', (_p: string, channel: string, message: string) => events.push(channel.slice('__keyevent@0__:'.length) + ' ' + message));
+      const cmds: string[][] = [
+        ['set', 'k', 'v'],
+        ['set', 'k', 'v', 'nx'],
+        ['set', 'k', 'v2', 'get'],
+        ['set', 'k', 'v', 'ex', '100'],
+        ['getex', 'k', 'ex', '100'],
+        ['getex', 'k', 'persist'],
+        ['getex', 'k', 'persist'],
+        ['getex', 'k'],
+        ['getex', 'k', 'exat', '1'],
+        ['set', 'k', '1'],
+        ['incr', 'k'],
+        ['decrby', 'k', '1'],
+        ['incrbyfloat', 'k', '1.5'],
+        ['append', 'k', 'xx'],
+        ['append', 'new', ''],
+        ['setrange', 'k', '0', ''],
+        ['setrange', 'k', '0', 'a'],
+        ['getdel', 'k'],
+        ['getset', 'k', 'v'],
+        ['mset', 'a', '1', 'b', '2'],
+        ['msetnx', 'x', '1', 'y', '2'],
+        ['msetnx', 'x', '1', 'z', '2'],
+        ['setnx', 'z', '1'],
+        ['setex', 'k', '10', 'v'],
+        ['psetex', 'k', '10000', 'v'],
+        ['set', 'sync', '1'],
+      ];
+      for (const c of cmds) await r.call(...(c as [string, ...string[]]));
+      const deadline = Date.now() + 2000;
+      while (!events.includes('set sync') && Date.now() < deadline) await sleep(10);
+      assert.deepEqual(events, [
+        'set k',
+        'set k',
+        'set k',
+        'expire k',
+        'expire k',
+        'persist k',
+        'del k',
+        'set k',
+        'incrby k',
+        'incrby k',
+        'incrbyfloat k',
+        'append k',
+        'append new',
+        'setrange k',
+        'del k',
+        'set k',
+        'set a',
+        'set b',
+        'set x',
+        'set y',
+        'set z',
+        'set k',
+        'expire k',
+        'set k',
+        'expire k',
+        'set sync',
+      ]);
+    } finally {
+      sub.disconnect();
+      await r.config('SET', 'notify-keyspace-events', '');
+    }
+  });
+});
+
+describe('keymiss events (string and bitmap reads)', () => {
+  test('every read lookup that misses, never a write', async () => {
+    assert.equal(await r.config('SET', 'notify-keyspace-events', 'KEm'), 'OK');
+    const sub = client();
+    const events: string[] = [];
+    try {
+      await sub.psubscribe('__keyevent@0__:*');
+      sub.on('pmessage', (_p: string, channel: string, message: string) => events.push(channel.slice('__keyevent@0__:'.length) + ' ' + message));
+      for (const c of [
+        'get m1', 'mget m2 m3', 'getex m4', 'getex m4b ex 10', 'getdel m5', 'getset m6 v', 'set m7 v get', 'set m8 v',
+        'strlen m9', 'getrange m10 0 1', 'substr m11 0 1', 'lcs m12 m13', 'bitcount m14', 'bitpos m15 0', 'getbit m16 0',
+        'bitfield m17 get u8 0', 'bitfield_ro m18 get u8 0', 'bitop and d m19 m20', 'incr m21', 'append m22 x',
+        'setrange m23 0 x', 'setbit m24 0 1', 'bitfield m25 set u8 0 1', 'msetnx m26 1', 'setnx m27 1',
+        'incrbyfloat m28 1', 'set m29 v nx', 'set m30 v xx', 'getrange m31 a b', 'bitpos m32 2', 'bitcount m33 0',
+        'lcs m34 m35 foo', 'bitfield m36', 'get sync',
+      ]) {
+        try {
+          await r.call(...(c.split(' ') as [string, ...string[]]));
+        } catch {
+          // some of these are errors on purpose
+        }
+      }
+      const deadline = Date.now() + 2000;
+      while (!events.includes('keymiss sync') && Date.now() < deadline) await sleep(10);
+      const want = 'm1 m2 m3 m4 m4b m5 m6 m7 m9 m10 m11 m12 m13 m14 m15 m16 m17 m18 m19 m20 m33 m34 m35 m36 sync';
+      assert.deepEqual(events, want.split(' ').map((k) => 'keymiss ' + k));
+    } finally {
+      sub.disconnect();
+      await r.config('SET', 'notify-keyspace-events', '');
+    }
+  });
+});
