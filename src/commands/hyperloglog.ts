@@ -301,7 +301,7 @@ function pfdebugCommand(c: Client, argv: Buffer[]): void {
       c.reply.error(ERR_NOT_SPARSE);
       return;
     }
-    c.reply.simple(sparseDescribe(v));
+    c.reply.bulkStr(sparseDescribe(v));
     return;
   }
   if (eqi(sub, 'todense')) {
