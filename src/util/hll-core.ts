@@ -603,7 +603,8 @@ export function countRegs(regs: Uint8Array): number {
   return estimate(HISTO);
 }
 
-const ALPHA_INF = 0.721347520444481703680; // 1 / (2 ln 2)
+// α∞ = 1 / (2 ln 2) = 0.72134752044448170368..., written as the double nearest to it.
+const ALPHA_INF = 0.7213475204444817;
 
 /**
  * Ertl's improved raw estimator from the register histogram C[0..q+1]:
