@@ -7,8 +7,8 @@
  *    write never disturbs the neighbouring registers or the header.
  * 2. Sparse and dense forms agree: the same elements added to an HLL that stays sparse up to
  *    8000 bytes (then is promoted) and to one that is dense from the start give the same
- *    registers and the same estimate; the estimate stays within 5 standard errors (1.04 / sqrt(16384) each) of the
- *    true cardinality.
+ *    registers and the same estimate; the estimate stays within 5 standard errors
+ *    (1.04 / sqrt(16384) each) of the true cardinality.
  */
 
 import {
