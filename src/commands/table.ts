@@ -19,6 +19,7 @@ import { hashCommands } from './hash.js';
 import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
 import { pubsubCommands } from './pubsub.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -176,6 +177,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...setCommands,
     ...zsetCommands,
     ...pubsubCommands,
+    ...hyperloglogCommands,
   ];
 }
 
