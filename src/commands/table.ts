@@ -18,6 +18,8 @@ import { listCommands } from './list.js';
 import { hashCommands } from './hash.js';
 import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
+import { geoCommands } from './geo.js';
+import { sortCommands } from './sort.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -174,6 +176,8 @@ export function allCommandSpecs(): CommandSpec[] {
     ...hashCommands,
     ...setCommands,
     ...zsetCommands,
+    ...geoCommands,
+    ...sortCommands,
   ];
 }
 
