@@ -35,6 +35,7 @@ import { parseDouble, parseI64 } from '../util/numbers.js';
 import { ZSet, type ZEntries } from '../store/types/zset.js';
 import { ensureHooks, limitsOf, zaddFromArgv } from './zset.js';
 import { eqi, readKey } from './string.js';
+import { partialSort } from '../util/pqsort.js';
 import {
   cellScoreRange,
   coveringCells,
@@ -336,6 +337,14 @@ function collect(z: ZSet, s: Shape, limit: number): Found[] {
   return out;
 }
 
+function byDistance(a: Found, b: Found): number {
+  return a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1;
+}
+
+function byDistanceDesc(a: Found, b: Found): number {
+  return -byDistance(a, b);
+}
+
 function searchGeneric(c: Client, argv: Buffer[], srcIdx: number, kind: number): void {
   const z = readGeo(c, argv[srcIdx]!);
   if (z === undefined) return;
@@ -477,9 +486,14 @@ function searchGeneric(c: Client, argv: Buffer[], srcIdx: number, kind: number):
     c.reply.arrayLen(0);
     return;
   }
-  if (sort === SORT_ASC) found.sort((a, b) => a.dist - b.dist);
-  else if (sort === SORT_DESC) found.sort((a, b) => b.dist - a.dist);
   const n = count === 0 || found.length < count ? found.length : count;
+  if (sort !== SORT_NONE) {
+    const cmp = sort === SORT_ASC ? byDistance : byDistanceDesc;
+    // All results: a stable sort (glibc's qsort merge sort). Only the first n: Redis's
+    // partial quicksort, whose order among equal distances differs.
+    if (n === found.length) found.sort(cmp);
+    else partialSort(found, cmp, 0, n - 1);
+  }
   const conv = shape.conversion;
   if (store === null) {
     const r = c.reply;

@@ -37,6 +37,7 @@ import { hashGet, type HashObj } from '../store/types/hash.js';
 import type { ZSet } from '../store/types/zset.js';
 import { ensureRegistered as ensureListHooks } from './list.js';
 import { eqi, readKey } from './string.js';
+import { partialSort } from '../util/pqsort.js';
 
 const ERR_SCORES = "ERR One or more scores can't be converted into double";
 const EMPTY = Buffer.alloc(0);
@@ -271,8 +272,11 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
     } else {
       cmp = storing ? (a, b) => Buffer.compare(a.elem, b.elem) : (a, b) => compareCString(a.elem, b.elem);
     }
-    // Array.prototype.sort is stable, like the merge sort Redis's qsort gets from glibc.
-    items.sort(desc ? (a, b) => -cmp(a, b) : cmp);
+    const dir = desc ? (a: Item, b: Item): number => -cmp(a, b) : cmp;
+    // Array.prototype.sort is stable, like the merge sort Redis's qsort gets from glibc; with
+    // BY and a LIMIT window Redis sorts only the window (partial quicksort, not stable).
+    if (by !== null && (start !== 0 || end !== len - 1)) partialSort(items, dir, start, end);
+    else items.sort(dir);
   }
 
   const count = end >= start ? end - start + 1 : 0;
