@@ -18,6 +18,8 @@
  * neighbours do not reach the bounding box. Each remaining cell is a contiguous score range.
  */
 
+import { asin, cos, sin } from './crmath.js';
+
 export const LON_MIN = -180;
 export const LON_MAX = 180;
 export const LAT_MIN = -85.05112878;
@@ -225,13 +227,13 @@ export function latDistance(lat1: number, lat2: number): number {
 export function distance(lon1: number, lat1: number, lon2: number, lat2: number): number {
   const lon1r = degRad(lon1);
   const lon2r = degRad(lon2);
-  const v = Math.sin((lon2r - lon1r) / 2);
+  const v = sin((lon2r - lon1r) / 2);
   if (v === 0) return latDistance(lat1, lat2);
   const lat1r = degRad(lat1);
   const lat2r = degRad(lat2);
-  const u = Math.sin((lat2r - lat1r) / 2);
-  const a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
-  return 2.0 * EARTH_RADIUS_M * Math.asin(Math.sqrt(a));
+  const u = sin((lat2r - lat1r) / 2);
+  const a = u * u + cos(lat1r) * cos(lat2r) * v * v;
+  return 2.0 * EARTH_RADIUS_M * asin(Math.sqrt(a));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,8 +290,8 @@ export function boundingBox(s: Shape): [number, number, number, number] {
   const height = s.conversion * (circle ? s.radius : s.height / 2);
   const width = s.conversion * (circle ? s.radius : s.width / 2);
   const latDelta = radDeg(height / EARTH_RADIUS_M);
-  const lonDeltaTop = radDeg(width / EARTH_RADIUS_M / Math.cos(degRad(s.lat + latDelta)));
-  const lonDeltaBottom = radDeg(width / EARTH_RADIUS_M / Math.cos(degRad(s.lat - latDelta)));
+  const lonDeltaTop = radDeg(width / EARTH_RADIUS_M / cos(degRad(s.lat + latDelta)));
+  const lonDeltaBottom = radDeg(width / EARTH_RADIUS_M / cos(degRad(s.lat - latDelta)));
   // The parallel nearer the pole is the shorter one: widen by the delta measured there.
   const lonDelta = s.lat < 0 ? lonDeltaBottom : lonDeltaTop;
   return [s.lon - lonDelta, s.lat - latDelta, s.lon + lonDelta, s.lat + latDelta];
