@@ -36,10 +36,10 @@ const SICILY = ['13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', '
 describe('GEO through ioredis', () => {
   test('GEOADD stores 52-bit geohash scores; GEOPOS/GEODIST/GEOHASH decode them', async () => {
     assert.equal(await r.geoadd('Sicily', ...SICILY), 2);
-    assert.deepEqual(await r.zrange('Sicily', 0, -1, 'WITHSCORES'), ['Palermo', '3479099956230698', 'Catania', '3479447370796909']);
+    assert.deepEqual(await r.call('zrange', 'Sicily', '0', '-1', 'WITHSCORES'), ['Palermo', '3479099956230698', 'Catania', '3479447370796909']);
     assert.deepEqual(await r.geopos('Sicily', 'Palermo', 'nosuch'), [['13.36138933897018433', '38.11555639549629859'], null]);
     assert.equal(await r.geodist('Sicily', 'Palermo', 'Catania'), '166274.1516');
-    assert.equal(await r.geodist('Sicily', 'Palermo', 'Catania', 'km'), '166.2742');
+    assert.equal(await r.call('geodist', 'Sicily', 'Palermo', 'Catania', 'km'), '166.2742');
     assert.equal(await r.geodist('Sicily', 'Palermo', 'nosuch'), null);
     assert.deepEqual(await r.geohash('Sicily', 'Palermo', 'Catania', 'nosuch'), ['sqc8b49rny0', 'sqdtr74hyu0', null]);
   });
@@ -76,7 +76,7 @@ describe('GEO through ioredis', () => {
       ['Catania', ['15.08726745843887329', '37.50266842333162032']],
     ]);
     assert.equal(await r.geosearchstore('d', 'Sicily', 'FROMMEMBER', 'Palermo', 'BYRADIUS', 200, 'km', 'STOREDIST'), 2);
-    assert.deepEqual(await r.zrange('d', 0, -1, 'WITHSCORES'), ['Palermo', '0', 'Catania', '166.27415156960032']);
+    assert.deepEqual(await r.call('zrange', 'd', '0', '-1', 'WITHSCORES'), ['Palermo', '0', 'Catania', '166.27415156960032']);
     assert.equal(await err(r.call('georadius_ro', 'Sicily', '15', '37', '1', 'km', 'store', 'x')), 'ERR syntax error');
     assert.equal(
       await err(r.call('geosearch', 'Sicily', 'bybox', '1', '1', 'km', 'asc')),

@@ -34,7 +34,7 @@ describe('SORT through ioredis', () => {
   test('numeric, ALPHA, DESC, LIMIT', async () => {
     await r.rpush('n', '3', '1', '2', '10', '-5', '2.5');
     assert.deepEqual(await r.sort('n'), ['-5', '1', '2', '2.5', '3', '10']);
-    assert.deepEqual(await r.sort('n', 'DESC', 'LIMIT', 1, 2), ['3', '2.5']);
+    assert.deepEqual(await r.sort('n', 'LIMIT', 1, 2, 'DESC'), ['3', '2.5']);
     assert.deepEqual(await r.sort('n', 'ALPHA'), ['-5', '1', '10', '2', '2.5', '3']);
     assert.deepEqual(await r.sort('n', 'LIMIT', -1, 2), ['-5', '1']);
     await r.rpush('bad', '1', 'x');
@@ -52,7 +52,7 @@ describe('SORT through ioredis', () => {
     assert.deepEqual(await r.sort('ids', 'BY', 'nosort', 'DESC'), ['2', '1', '3']);
     await r.zadd('z', 3, 'a', 1, 'b', 2, 'c');
     assert.deepEqual(await r.sort('z', 'BY', 'nosort'), ['b', 'c', 'a']);
-    assert.deepEqual(await r.sort('z', 'ALPHA', 'DESC'), ['c', 'b', 'a']);
+    assert.deepEqual(await r.sort('z', 'DESC', 'ALPHA'), ['c', 'b', 'a']);
   });
 
   test('STORE writes a list; an empty result deletes; dirty counts', async () => {
