@@ -20,6 +20,8 @@ import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
 import { pubsubCommands } from './pubsub.js';
 import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
+import { sortCommands } from './sort.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -178,6 +180,8 @@ export function allCommandSpecs(): CommandSpec[] {
     ...zsetCommands,
     ...pubsubCommands,
     ...hyperloglogCommands,
+    ...geoCommands,
+    ...sortCommands,
   ];
 }
 
