@@ -107,6 +107,8 @@ export interface RdbReaderOptions {
   maxStringLength?: number;
   /** Check the CRC-64 trailer (default true; a stored 0 always skips the check, like Redis). */
   verifyChecksum?: boolean;
+  /** Parse one type byte and value, no header or trailer (DUMP payloads). */
+  valueOnly?: boolean;
 }
 
 const DEFAULT_MAX_STRING = 512 * 1024 * 1024;
@@ -147,7 +149,17 @@ export class RdbReader {
     this.total = opts.totalLength ?? -1;
     this.maxString = opts.maxStringLength ?? DEFAULT_MAX_STRING;
     this.verify = opts.verifyChecksum ?? true;
-    this.gen = this.run();
+    this.gen = opts.valueOnly === true ? this.runValue() : this.run();
+  }
+
+  /** valueOnly mode: the type byte and the decoded value, once done. */
+  value: { rdbType: number; value: RdbValue } | null = null;
+
+  private *runValue(): Generator<void, void, void> {
+    const at = this.offset;
+    const type = yield* this.u8();
+    if (type >= 0xf4) throw this.err('expected a value type byte, found opcode 0x' + type.toString(16), at);
+    this.value = { rdbType: type, value: yield* this.readObject(type, at) };
   }
 
   /** True once the EOF opcode and the checksum have been read. */
@@ -885,6 +897,17 @@ export class RdbReader {
     if (!v2) stream.firstId = firstEntryId(stream);
     return { kind: 'stream', stream };
   }
+}
+
+/**
+ * The value of a DUMP payload's body (type byte + value, without the 10-byte footer). Throws
+ * RdbError when it is corrupt or incomplete; bytes after the value are ignored, as Redis does.
+ */
+export function parseDumpValue(body: Buffer, maxStringLength?: number): { rdbType: number; value: RdbValue } {
+  const r = new RdbReader({ onKey: () => undefined }, { valueOnly: true, totalLength: body.length, maxStringLength });
+  r.feed(body);
+  if (r.value === null) r.end();
+  return r.value!;
 }
 
 /** Parses a whole in-memory RDB (a file read at once, tests); records go to the sink. */

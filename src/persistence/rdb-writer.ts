@@ -324,30 +324,49 @@ export interface EntryMeta {
  */
 export function writeEntry(out: RdbOutput, key: Uint8Array, type: number, obj: unknown, expireMs = -1, meta?: EntryMeta): void {
   writeEntryPrefix(out, expireMs, meta);
+  out.u8(rdbTypeForObject(type, out.version));
+  writeString(out, key);
+  writeObjectValue(out, type, obj);
+}
+
+/** The type byte writeEntry uses for a Db TYPE_* value. */
+export function rdbTypeForObject(type: number, version: number): number {
   switch (type) {
     case TYPE_STRING:
-      out.u8(T_STRING);
-      writeString(out, key);
+      return T_STRING;
+    case TYPE_LIST:
+      return T_LIST;
+    case TYPE_SET:
+      return T_SET;
+    case TYPE_ZSET:
+      return T_ZSET_2;
+    case TYPE_HASH:
+      return T_HASH;
+    case TYPE_STREAM:
+      return streamTypeFor(version);
+    default:
+      throw new RangeError('cannot write value type ' + type);
+  }
+}
+
+/** The value part (after type byte and key) of a Db TYPE_* value. */
+export function writeObjectValue(out: RdbOutput, type: number, obj: unknown): void {
+  switch (type) {
+    case TYPE_STRING:
       writeString(out, obj as Buffer);
       return;
     case TYPE_LIST: {
-      out.u8(T_LIST);
-      writeString(out, key);
       writeLen(out, listLength(obj));
       forEachListElement(obj, (e) => writeString(out, e));
       return;
     }
     case TYPE_SET: {
-      out.u8(T_SET);
-      writeString(out, key);
       const m = setMemberStrings(obj);
       writeLen(out, m.length);
       for (const s of m) writeLatin1(out, s);
       return;
     }
     case TYPE_ZSET: {
-      out.u8(T_ZSET_2);
-      writeString(out, key);
       const z = zsetEntries(obj);
       const n = z.members.length;
       writeLen(out, n);
@@ -359,8 +378,6 @@ export function writeEntry(out: RdbOutput, key: Uint8Array, type: number, obj: u
       return;
     }
     case TYPE_HASH: {
-      out.u8(T_HASH);
-      writeString(out, key);
       const p = hashPairs(obj);
       writeLen(out, p.length);
       for (const [f, v] of p) {
@@ -370,13 +387,25 @@ export function writeEntry(out: RdbOutput, key: Uint8Array, type: number, obj: u
       return;
     }
     case TYPE_STREAM:
-      out.u8(streamTypeFor(out.version));
-      writeString(out, key);
       writeStreamBody(out, streamContent(obj));
       return;
     default:
       throw new RangeError('cannot write value type ' + type);
   }
+}
+
+/**
+ * A DUMP payload: type byte, value, RDB version (2 bytes LE), CRC-64 of all that (8 bytes LE).
+ */
+export function dumpPayload(type: number, obj: unknown, opts: RdbWriteOptions = {}): Buffer {
+  const out = new RdbOutput(opts);
+  out.u8(rdbTypeForObject(type, out.version));
+  writeObjectValue(out, type, obj);
+  out.ensure(2);
+  out.buf.writeUInt16LE(out.version, out.len);
+  out.len += 2;
+  out.trailer();
+  return out.take();
 }
 
 function writeEntryPrefix(out: RdbOutput, expireMs: number, meta?: EntryMeta): void {
