@@ -175,7 +175,9 @@ const restoreCommand: Handler = (c, argv) => {
   }
   let built: { type: number; obj: object };
   try {
-    const { rdbType, value } = parseDumpValue(payload.subarray(0, payload.length - 10), server.protoMaxBulkLen);
+    // Like Redis, the value is read from the whole payload: a corrupt length can reach into the
+    // footer (and then restores whatever those bytes say).
+    const { rdbType, value } = parseDumpValue(payload, server.protoMaxBulkLen);
     if (isEmptyValue(value)) {
       c.reply.error(ERR_BAD_FORMAT);
       return;

@@ -900,7 +900,7 @@ export class RdbReader {
 }
 
 /**
- * The value of a DUMP payload's body (type byte + value, without the 10-byte footer). Throws
+ * The value at the start of a DUMP payload (type byte + value). Throws
  * RdbError when it is corrupt or incomplete; bytes after the value are ignored, as Redis does.
  */
 export function parseDumpValue(body: Buffer, maxStringLength?: number): { rdbType: number; value: RdbValue } {
