@@ -68,3 +68,37 @@ export function contentsJson(ks: Keyspace): Record<string, Record<string, unknow
 }
 
 export { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_ZSET };
+
+import { Digest, digestKey, type DigestValue } from '../../src/util/digest.js';
+
+function digestView(v: RdbValue): DigestValue {
+  switch (v.kind) {
+    case 'string':
+      return { type: 'string', value: v.value };
+    case 'list':
+      return { type: 'list', elements: v.elements };
+    case 'set':
+      return { type: 'set', members: v.members };
+    case 'zset':
+      return { type: 'zset', entries: v.members.map((m, i) => [m, v.scores[i]!] as const) };
+    case 'hash':
+      return { type: 'hash', entries: v.fields.map((f, i) => [f, v.values[i]!] as const) };
+    default:
+      throw new Error('no digest for ' + v.kind);
+  }
+}
+
+/** DEBUG DIGEST of a keyspace, computed in-process (the same fold redis-server does). */
+export function keyspaceDigest(ks: Keyspace): string {
+  const f = new Digest();
+  ks.dbs.forEach((db, i) => {
+    if (db.size === 0) return;
+    f.mixU32(i);
+    db.forEach((id) => {
+      const t = db.typeOf(id);
+      const v = valueContent(t, t === TYPE_STRING ? db.getString(id) : db.getObject(id));
+      f.xorIn(digestKey(db.keyView(id), digestView(v), db.expireAt(id)));
+    });
+  });
+  return f.hex();
+}
