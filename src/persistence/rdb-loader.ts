@@ -90,7 +90,9 @@ export class RdbLoader implements RdbSink {
       this.stats.expiredSkipped++;
       return;
     }
-    if (db.find(r.key) >= 0) throw new RdbError('Duplicated key found in RDB file', -1);
+    // A duplicate overwrites instead of adding a key: detected by the size, without a second
+    // lookup (the load fails anyway, so the overwrite does not matter).
+    const before = db.size;
     let id: number;
     if (r.value.kind === 'string') {
       id = db.setString(r.key, r.value.value);
@@ -104,6 +106,7 @@ export class RdbLoader implements RdbSink {
       }
       id = built.type === TYPE_STRING ? db.setString(r.key, built.obj as Buffer) : db.setObject(r.key, built.type, built.obj);
     }
+    if (db.size === before) throw new RdbError('Duplicated key found in RDB file', -1);
     if (r.expireMs !== -1) db.setExpireAt(id, r.expireMs);
     applyAccessInfo(db, id, r.lruIdle, r.lfuFreq);
     this.stats.keys++;

@@ -8,7 +8,8 @@ import { open, rename, unlink } from 'node:fs/promises';
 import type { Db, Keyspace } from '../store/db.js';
 import { TYPE_STRING } from '../store/db.js';
 import { idleSeconds, lfuDecrAndReturn } from '../store/expire.js';
-import { RdbOutput, standardAux, writeEntry, writeHeader, writeSelectDb, writeTrailer, type AuxOptions, type EntryMeta, type RdbWriteOptions } from './rdb-writer.js';
+import { T_STRING } from './rdb-format.js';
+import { RdbOutput, standardAux, writeEntry, writeEntryHead, writeHeader, writeString, writeSelectDb, writeTrailer, type AuxOptions, type EntryMeta, type RdbWriteOptions } from './rdb-writer.js';
 
 export interface SaveOptions extends RdbWriteOptions, AuxOptions {
   /** Which per-key access info to write: IDLE (LRU policies), FREQ (LFU policies) or none. */
@@ -31,10 +32,19 @@ export function writeDb(out: RdbOutput, db: Db, index: number, opts: SaveOptions
   if (db.size === 0) return;
   writeSelectDb(out, index, db.size, db.volatileCount);
   const limit = opts.flushBytes ?? 1 << 20;
+  // Strings are written straight from the slab (Db.replyString hands out the bytes' location),
+  // which saves a Buffer view per key.
+  const stringSink = { bulkSlice: (b: Buffer, start: number, end: number) => writeString(out, b, start, end) };
+  const lru = opts.accessInfo === 'lru' || opts.accessInfo === 'lfu';
   db.forEach((id) => {
     const type = db.typeOf(id);
-    const obj = type === TYPE_STRING ? db.getString(id) : db.getObject<unknown>(id);
-    writeEntry(out, db.keyView(id), type, obj, db.expireAt(id), accessMeta(db, id, opts));
+    const meta = lru ? accessMeta(db, id, opts) : undefined;
+    if (type === TYPE_STRING) {
+      writeEntryHead(out, db.keyView(id), T_STRING, db.expireAt(id), meta);
+      db.replyString(id, stringSink);
+    } else {
+      writeEntry(out, db.keyView(id), type, db.getObject<unknown>(id), db.expireAt(id), meta);
+    }
     if (flush !== undefined && out.pending >= limit) flush(out.take());
   });
 }

@@ -329,6 +329,13 @@ export function writeEntry(out: RdbOutput, key: Uint8Array, type: number, obj: u
   writeObjectValue(out, type, obj);
 }
 
+/** Everything of a key record before its value: expire, IDLE/FREQ, the type byte, the key. */
+export function writeEntryHead(out: RdbOutput, key: Uint8Array, rdbType: number, expireMs = -1, meta?: EntryMeta): void {
+  writeEntryPrefix(out, expireMs, meta);
+  out.u8(rdbType);
+  writeString(out, key);
+}
+
 /** The type byte writeEntry uses for a Db TYPE_* value. */
 export function rdbTypeForObject(type: number, version: number): number {
   switch (type) {
