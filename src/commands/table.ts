@@ -22,6 +22,7 @@ import { pubsubCommands } from './pubsub.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
+import { dumpCommands } from './dump.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -182,6 +183,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...hyperloglogCommands,
     ...geoCommands,
     ...sortCommands,
+    ...dumpCommands,
   ];
 }
 
