@@ -56,7 +56,7 @@ registerValueType(TYPE_LIST, {
  * the first list write is enough.
  */
 const registered = new WeakSet<Server>();
-function ensureRegistered(server: Server): void {
+export function ensureRegistered(server: Server): void {
   if (registered.has(server)) return;
   registered.add(server);
   server.valueDigesters.set(TYPE_LIST, (obj) => ({ type: 'list', elements: obj as List }));

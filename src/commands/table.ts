@@ -20,6 +20,10 @@ import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
 import { replicationCommands } from './replication.js';
 import { pubsubCommands } from './pubsub.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
+import { sortCommands } from './sort.js';
+import { dumpCommands } from './dump.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -178,6 +182,10 @@ export function allCommandSpecs(): CommandSpec[] {
     ...zsetCommands,
     ...replicationCommands,
     ...pubsubCommands,
+    ...hyperloglogCommands,
+    ...geoCommands,
+    ...sortCommands,
+    ...dumpCommands,
   ];
 }
 

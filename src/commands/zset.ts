@@ -91,7 +91,8 @@ export function ensureHooks(server: Server): void {
   server.encodingNames.set(TYPE_ZSET, (obj) => (obj as ZSet).encoding());
 }
 
-function limitsOf(server: Server): ZLimits {
+/** The server's zset-max-listpack-* limits (exported for GEO and SORT ... STORE builders). */
+export function limitsOf(server: Server): ZLimits {
   return {
     entries: server.config.getNumber('zset-max-listpack-entries'),
     value: server.config.getNumber('zset-max-listpack-value'),
@@ -451,6 +452,11 @@ function zaddGeneric(c: Client, argv: Buffer[], flags: number, first: number): v
 }
 
 function zaddCommand(c: Client, argv: Buffer[]): void {
+  zaddGeneric(c, argv, -1, 2);
+}
+
+/** Runs ZADD on a ZADD-shaped argv (GEOADD rewrites itself into one, as Redis does). */
+export function zaddFromArgv(c: Client, argv: Buffer[]): void {
   zaddGeneric(c, argv, -1, 2);
 }
 
