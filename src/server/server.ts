@@ -19,6 +19,7 @@ import { activeExpireCycle, updateLruClock } from '../store/expire.js';
 import { installEviction, keyspaceMemory, type Evictor } from '../store/evict.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
+import type { Snapshot } from '../persistence/snapshot.js';
 
 const F_ADMIN = FLAG_BITS.admin;
 const F_WRITE_OR_MAY_REPLICATE = FLAG_BITS.write | FLAG_BITS.may_replicate;
@@ -142,6 +143,8 @@ export class Server {
   shuttingDown = false;
   /** True when this server owns the process (the `damselfly` binary): SHUTDOWN exits it. */
   exitProcess = false;
+  /** The point-in-time snapshot in progress (persistence/snapshot.ts), at most one. */
+  snapshot: Snapshot | null = null;
   /** Writes a snapshot to disk (installed by the persistence layer). */
   saveHook: (() => Promise<void>) | null = null;
   /** Run before listening (loading the dataset from disk, starting replication). */
@@ -628,6 +631,7 @@ export class Server {
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     if (this.sampleTimer !== null) clearInterval(this.sampleTimer);
     if (this.pause.timer !== null) clearTimeout(this.pause.timer);
+    if (this.snapshot !== null) this.snapshot.abort('server closing');
     for (const c of [...this.clients.values()]) c.destroy();
     await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
     this.listeners.length = 0;
