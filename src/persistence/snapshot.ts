@@ -130,6 +130,8 @@ class DbSnap implements EntryGuard {
   pos = 0;
   /** Contents taken over at a flush (db is a holder outside the Keyspace). */
   detached = false;
+  /** Slab bytes of the taken-over contents (Keyspace.detachedRecordBytes). */
+  detachedBytes = 0;
   announced = false;
   done = false;
 
@@ -179,8 +181,11 @@ class DbSnap implements EntryGuard {
     if (this.done) return false;
     // Keep the doomed contents (O(1)) and serialize them in the background; the flushed db
     // starts empty with no guard, so nothing created in it later is part of the snapshot.
-    this.db = (dict as Db).detachContents();
+    const holder = (dict as Db).detachContents();
+    this.db = holder;
     this.detached = true;
+    this.detachedBytes = holder.bytesUsed() - holder.ownBytes();
+    this.snap.server.keyspace.detachedRecordBytes += this.detachedBytes;
     this.snap.stats.flushedDbs++;
     return true;
   }
@@ -304,12 +309,13 @@ export class Snapshot {
   }
 
   /**
-   * Runs the background walk for about `budgetMs` (and at most `entriesPerSlice` entries).
-   * Returns true while there is walk work left; when it returns false the snapshot is over
-   * (done, with onDone called, or aborted).
+   * Runs the background walk for about `budgetMs` (and at most `entriesPerSlice` entries;
+   * nothing while paused). Returns true while there is walk work left; when it returns false
+   * the snapshot is over (done, with onDone called, or aborted).
    */
   step(budgetMs: number): boolean {
     if (!this.running) return false;
+    if (this.paused) return true;
     const t0 = performance.now();
     const more = this.walk(t0 + budgetMs);
     if (this.running) {
@@ -330,7 +336,7 @@ export class Snapshot {
       s.done = true;
       const db = this.dbOf(s);
       db.guard = null;
-      if (s.detached) db.clear();
+      if (s.detached) this.freeDetached(s, db);
     }
     this.stats.abortReason = reason;
     this.end('aborted');
@@ -381,7 +387,13 @@ export class Snapshot {
     s.done = true;
     db.guard = null;
     // Contents taken over at a flush are freed now that they are serialized.
-    if (s.detached) db.clear();
+    if (s.detached) this.freeDetached(s, db);
+  }
+
+  private freeDetached(s: DbSnap, holder: Db): void {
+    holder.clear();
+    this.server.keyspace.detachedRecordBytes -= s.detachedBytes;
+    s.detachedBytes = 0;
   }
 
   /** The background walk, until `deadline`; true if work remains. */

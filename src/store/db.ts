@@ -823,6 +823,11 @@ export class Keyspace {
    * shared slab, so FLUSHALL must free records one by one instead of resetting the slab.
    */
   snapshotActive = false;
+  /**
+   * Slab bytes of flushed contents a snapshot still holds (not in any db). Real memory, but like
+   * the copy-on-write pages of Redis's fork child it is not counted against maxmemory.
+   */
+  detachedRecordBytes = 0;
 
   /** FLUSHALL: drops every key and hands all slab pages back to the GC. */
   flushAll(): void {
