@@ -19,6 +19,7 @@ import { Digest, digestKey, digestValue, type DigestValue } from '../util/digest
 import { argIs, cArg } from './connection.js';
 import { replyHelp } from './client.js';
 import type { CommandSpec } from './spec.js';
+import { debugSnapshotTest } from '../persistence/snapshot-debug.js';
 
 function subcommandSyntaxError(c: Client, sub: Buffer, container: string): void {
   c.reply.error(
@@ -716,6 +717,9 @@ function debugCommand(c: Client, argv: Buffer[]): void {
         return;
       }
       break;
+    case 'snapshot-test':
+      // Damselfly-only debugging/measurement facility (src/persistence/snapshot-debug.ts).
+      return debugSnapshotTest(c, argv);
     case 'reload':
       if (argc >= 2) {
         for (let j = 2; j < argc; j++) {

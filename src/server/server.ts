@@ -21,6 +21,7 @@ import { installReplication, type ReplicationManager } from '../replication/inde
 import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
 import { installPubSub, type PubSub } from './pubsub.js';
+import type { Snapshot } from '../persistence/snapshot.js';
 
 const F_ADMIN = FLAG_BITS.admin;
 const F_WRITE_OR_MAY_REPLICATE = FLAG_BITS.write | FLAG_BITS.may_replicate;
@@ -150,6 +151,8 @@ export class Server {
   shuttingDown = false;
   /** True when this server owns the process (the `damselfly` binary): SHUTDOWN exits it. */
   exitProcess = false;
+  /** The point-in-time snapshot in progress (persistence/snapshot.ts), at most one. */
+  snapshot: Snapshot | null = null;
   /** Writes a snapshot to disk (installed by the persistence layer). */
   saveHook: (() => Promise<void>) | null = null;
   /** Run before listening (loading the dataset from disk, starting replication). */
@@ -638,6 +641,7 @@ export class Server {
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     if (this.sampleTimer !== null) clearInterval(this.sampleTimer);
     if (this.pause.timer !== null) clearTimeout(this.pause.timer);
+    if (this.snapshot !== null) this.snapshot.abort('server closing');
     for (const c of [...this.clients.values()]) c.destroy();
     await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
     this.listeners.length = 0;

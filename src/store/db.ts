@@ -37,6 +37,11 @@
  * - Values passed in are copied (they are usually views into a network read
  *   buffer), except objects and Buffers given to setObject/replaceObject,
  *   whose ownership moves to the Db.
+ * - Snapshots (src/persistence/snapshot.ts) serialize an entry before its
+ *   first change: every mutator here calls the Dict's `guard` first. A value
+ *   changed in place (bytes of a getString view, a getObject collection) is
+ *   invisible to the Db, so code doing that must obtain the id through
+ *   lookupWrite (src/store/expire.ts) or call willModify(id) first.
  */
 
 import { viewAt } from '../util/bytes.js';
@@ -168,6 +173,7 @@ export class Db extends Dict {
   }
 
   setExpireAt(id: number, ms: number): void {
+    if (this.guard !== null) this.guard.beforeChange(this, id);
     const c = this.ents[id >>> CHUNK_SHIFT];
     const b = ((id & CHUNK_MASK) << E_SHIFT) + E_VPOS;
     const pos = c[b];
@@ -190,6 +196,7 @@ export class Db extends Dict {
     const b = ((id & CHUNK_MASK) << E_SHIFT) + E_VPOS;
     const pos = c[b];
     if (pos === 0) return false;
+    if (this.guard !== null) this.guard.beforeChange(this, id);
     const p = pos - 1;
     const last = --this.vCount;
     if (p !== last) {
@@ -283,6 +290,14 @@ export class Db extends Dict {
     this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_LRU] = v;
   }
 
+  /**
+   * Announces an in-place change to the value of `id` (see the header): a running snapshot
+   * serializes the entry first. lookupWrite does this for its callers.
+   */
+  willModify(id: number): void {
+    if (this.guard !== null) this.guard.beforeChange(this, id);
+  }
+
   // ------------------------------------------------------------ strings
 
   /** String value (view; see lifetime rules). Only for TYPE_STRING entries. */
@@ -334,6 +349,7 @@ export class Db extends Dict {
       this.writeString(id, key, value);
       if (this.onNewKey !== null) this.onNewKey(this.index, key);
     } else {
+      if (this.guard !== null) this.guard.beforeChange(this, id);
       if (!keepTtl) this.removeExpire(id);
       this.writeString(id, null, value);
     }
@@ -342,6 +358,7 @@ export class Db extends Dict {
 
   /** Replace the value of an existing key with a copy of `value`, keeping TTL and LRU. */
   setStringById(id: number, value: Buffer): void {
+    if (this.guard !== null) this.guard.beforeChange(this, id);
     this.writeString(id, null, value);
   }
 
@@ -367,6 +384,7 @@ export class Db extends Dict {
       this.writeObject(id, key, type, obj);
       if (this.onNewKey !== null) this.onNewKey(this.index, key);
     } else {
+      if (this.guard !== null) this.guard.beforeChange(this, id);
       if (!keepTtl) this.removeExpire(id);
       this.writeObject(id, null, type, obj);
     }
@@ -375,12 +393,14 @@ export class Db extends Dict {
 
   /** Swap the value of an existing key, keeping key, TTL and LRU. */
   replaceObject(id: number, type: number, obj: object): void {
+    if (this.guard !== null) this.guard.beforeChange(this, id);
     this.writeObject(id, null, type, obj);
   }
 
   // ------------------------------------------------------------ delete
 
   deleteId(id: number): void {
+    if (this.guard !== null) this.guard.beforeChange(this, id);
     const c = this.ents[id >>> CHUNK_SHIFT];
     const b = (id & CHUNK_MASK) << E_SHIFT;
     const meta = c[b + E_META];
@@ -406,6 +426,9 @@ export class Db extends Dict {
 
   /** FLUSHDB: free every record and drop all state. O(n). */
   clear(): void {
+    // A running snapshot still needs the old contents: it takes them over (O(1)) and frees them
+    // once it has serialized them.
+    if (this.guard !== null && this.guard.beforeClear(this)) return;
     const slab = this.slab;
     for (let id = 0; id < this.hw; id++) {
       const c = this.ents[id >>> CHUNK_SHIFT];
@@ -445,6 +468,7 @@ export class Db extends Dict {
   moveTo(other: Db, id: number): number {
     if (other === this) throw new Error('moveTo: same db');
     if (other.slab !== this.slab) throw new Error('moveTo: dbs do not share a slab');
+    if (this.guard !== null) this.guard.beforeChange(this, id);
     const c = this.ents[id >>> CHUNK_SHIFT];
     const b = (id & CHUNK_MASK) << E_SHIFT;
     const klen = c[b + E_KLEN];
@@ -504,6 +528,8 @@ export class Db extends Dict {
     const h = hashBytes(newKey, 0, klen);
     const existing = this.lookup(newKey, klen, h);
     if (existing === id) return id;
+    // The value is handed over below (dropValue) before deleteId runs: serialize it first.
+    if (this.guard !== null) this.guard.beforeChange(this, id);
     const c = this.ents[id >>> CHUNK_SHIFT];
     const b = (id & CHUNK_MASK) << E_SHIFT;
     const meta = c[b + E_META];
@@ -549,6 +575,17 @@ export class Db extends Dict {
       a[k] = o[k];
       o[k] = t;
     }
+  }
+
+  /**
+   * Moves the whole contents (with their guard) into a new Db object that is not part of the
+   * Keyspace and leaves this one empty, in O(1). Used by a snapshot to keep a flushed db's
+   * point-in-time contents until it has serialized them; the caller frees them with clear().
+   */
+  detachContents(): Db {
+    const holder = new Db(this.slab, this.index);
+    this.swap(holder);
+    return holder;
   }
 
   // ------------------------------------------------------------ memory
@@ -791,8 +828,23 @@ export class Keyspace {
     this.dbs[a].swap(this.dbs[b]);
   }
 
+  /**
+   * Set by a running snapshot: records of flushed dbs it still has to serialize live on in the
+   * shared slab, so FLUSHALL must free records one by one instead of resetting the slab.
+   */
+  snapshotActive = false;
+  /**
+   * Slab bytes of flushed contents a snapshot still holds (not in any db). Real memory, but like
+   * the copy-on-write pages of Redis's fork child it is not counted against maxmemory.
+   */
+  detachedRecordBytes = 0;
+
   /** FLUSHALL: drops every key and hands all slab pages back to the GC. */
   flushAll(): void {
+    if (this.snapshotActive) {
+      for (const db of this.dbs) db.clear();
+      return;
+    }
     for (const db of this.dbs) db.dropAll();
     this.slab.reset();
   }

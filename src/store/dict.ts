@@ -220,6 +220,27 @@ export function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstO
 /** Shared zero-length result, so empty keys/values cost no allocation. Never write to it. */
 export const EMPTY: Buffer = Buffer.alloc(0);
 
+/**
+ * Observer that a point-in-time snapshot (src/persistence/snapshot.ts) attaches to a Db while
+ * it runs ("serialize before modify"). The Dict and Db call it before an existing entry changes
+ * in any way and when entry ids are created or renumbered; with no snapshot the field is null
+ * and each hook costs one comparison. It is an instance field, so SWAPDB carries it along with
+ * the contents it describes.
+ */
+export interface EntryGuard {
+  /** Entry `id` of `dict` (live) is about to change or disappear: serialize it now if pending. */
+  beforeChange(dict: Dict, id: number): void;
+  /** A new entry was just linked at `id` (not part of the snapshot). */
+  created(id: number): void;
+  /** Compaction moved live entry `from` to the lower id `to` (fully valid at `to` now). */
+  relocated(dict: Dict, from: number, to: number): void;
+  /**
+   * The db is about to be emptied (FLUSHDB/FLUSHALL). Returns true when the guard took the
+   * contents over (Db.detachContents), leaving the db empty; false to let the flush free them.
+   */
+  beforeClear(dict: Dict): boolean;
+}
+
 export interface DictStats {
   count: number;
   buckets: number;
@@ -253,6 +274,8 @@ export class Dict {
   protected bigKeys: Map<number, Buffer> | null = null;
   /** Set while the cron is giving id space back (see file header). */
   protected compacting = false;
+  /** Active snapshot's observer (see EntryGuard); null almost always. */
+  guard: EntryGuard | null = null;
   private scratch = new Int32Array(64);
 
   constructor(slab: SlabAllocator) {
@@ -332,6 +355,11 @@ export class Dict {
     return this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_KLEN];
   }
 
+  /** Ids handed out so far: every live id is below this (it moves down under compaction). */
+  get idLimit(): number {
+    return this.hw;
+  }
+
   /** True if id names a live entry (for assertions and defensive callers). */
   isLive(id: number): boolean {
     if (id < 0 || id >= this.hw) return false;
@@ -376,6 +404,7 @@ export class Dict {
     if (this.rehashIdx < 0 && this.count >= this.t0.length && this.t0.length < MAX_TABLE) {
       this.startResize(this.t0.length * 2);
     }
+    if (this.guard !== null) this.guard.created(id);
     return id;
   }
 
@@ -510,6 +539,7 @@ export class Dict {
       }
     }
     this.onRelocate(from, to);
+    if (this.guard !== null) this.guard.relocated(this, from, to);
     fc.fill(0, fb, fb + 8);
   }
 

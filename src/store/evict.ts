@@ -485,7 +485,8 @@ class MemoryGauge {
       this.sumClients();
       this.stale = false;
     }
-    let n = ks.slab.bytesUsed;
+    // Flushed contents a running snapshot still serializes do not count (see Keyspace).
+    let n = ks.slab.bytesUsed - ks.detachedRecordBytes;
     for (let i = 0; i < dbs.length; i++) {
       const db = dbs[i]!;
       const size = db.size;

@@ -63,10 +63,17 @@ export function lookupRead(c: Client, key: Buffer): number {
   return id;
 }
 
-/** Lookup for writing: no hit/miss accounting (Redis's lookupKeyWrite). */
+/**
+ * Lookup for writing: no hit/miss accounting (Redis's lookupKeyWrite). Callers may change the
+ * value in place afterwards, so a running snapshot serializes the entry here, before that.
+ */
 export function lookupWrite(c: Client, key: Buffer): number {
   const id = lookupKey(c, key);
-  if (id >= 0 && (c.flags & ClientFlag.NO_TOUCH) === 0) touchKey(c.db, id);
+  if (id >= 0) {
+    const db = c.db;
+    if (db.guard !== null) db.guard.beforeChange(db, id);
+    if ((c.flags & ClientFlag.NO_TOUCH) === 0) touchKey(db, id);
+  }
   return id;
 }
 

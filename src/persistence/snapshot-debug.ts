@@ -1,0 +1,161 @@
+/**
+ * DEBUG SNAPSHOT-TEST: a debugging/measurement facility, not a Redis command. It runs the
+ * snapshot engine (snapshot.ts) on a live server with a stand-in serializer that folds every
+ * entry into DEBUG DIGEST's digest - work proportional to the value size, like an encoder - so
+ * that tests and benchmarks can check "the snapshot equals the dataset at its start" (compare
+ * with DEBUG DIGEST taken just before START) and measure client latency while it runs.
+ *
+ *   DEBUG SNAPSHOT-TEST START [SLICE ms] [BATCH entries]   -> +OK (runs in the background)
+ *   DEBUG SNAPSHOT-TEST STATUS    -> bulk "field:value" lines (state, counters, digest)
+ *   DEBUG SNAPSHOT-TEST ABORT | PAUSE | RESUME             -> +OK
+ */
+
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import { TYPE_STRING, type Db } from '../store/db.js';
+import { Digest, DIGEST_LEN, digestKey, type DigestValue } from '../util/digest.js';
+import { startSnapshot, snapshotStats, type Snapshot, type SnapshotConsumer } from './snapshot.js';
+
+/** Folds serialized entries into a DEBUG DIGEST-compatible digest, per db of the start. */
+export class DigestConsumer implements SnapshotConsumer {
+  readonly server: Server;
+  /** XOR of SHA1(per-key digest) per db index. */
+  private readonly perDb = new Map<number, Digest>();
+  keys = 0;
+  valueBytes = 0;
+  /** Values no type module could describe (not folded, like DEBUG DIGEST). */
+  unknown = 0;
+  dbStarts = 0;
+
+  constructor(server: Server) {
+    this.server = server;
+  }
+
+  onDbStart(): void {
+    this.dbStarts++;
+  }
+
+  serializeEntry(dbIndex: number, db: Db, id: number): void {
+    const type = db.typeOf(id);
+    let v: DigestValue | null;
+    if (type === TYPE_STRING) {
+      const s = db.getString(id);
+      this.valueBytes += s.length;
+      v = { type: 'string', value: s };
+    } else {
+      const fn = this.server.valueDigesters.get(type);
+      v = fn !== undefined ? fn(db.getObject(id)) : null;
+    }
+    this.keys++;
+    if (v === null) {
+      this.unknown++;
+      return;
+    }
+    let acc = this.perDb.get(dbIndex);
+    if (acc === undefined) {
+      acc = new Digest();
+      this.perDb.set(dbIndex, acc);
+    }
+    acc.xorIn(digestKey(db.keyView(id), v, db.expireAt(id)));
+  }
+
+  onDone(): void {
+    // nothing: the result is read through digest()
+  }
+
+  /** DEBUG DIGEST of what was serialized: per db in index order, mix(index) then the XOR. */
+  digest(): string {
+    const f = new Digest();
+    for (const i of [...this.perDb.keys()].sort((a, b) => a - b)) {
+      f.mixU32(i);
+      const x = this.perDb.get(i)!.bytes;
+      for (let k = 0; k < DIGEST_LEN; k++) f.bytes[k]! ^= x[k]!;
+    }
+    return f.hex();
+  }
+}
+
+interface DebugRun {
+  snap: Snapshot;
+  consumer: DigestConsumer;
+}
+
+const runs = new WeakMap<Server, DebugRun>();
+
+function word(b: Buffer): string {
+  return b.toString('latin1').toLowerCase();
+}
+
+/** DEBUG SNAPSHOT-TEST ... (argv[0] = DEBUG, argv[1] = SNAPSHOT-TEST). */
+export function debugSnapshotTest(c: Client, argv: Buffer[]): void {
+  const server = c.server;
+  const sub = argv.length > 2 ? word(argv[2]!) : '';
+  if (sub === 'start') {
+    let sliceMs = 1;
+    let batch = Infinity;
+    for (let j = 3; j < argv.length; j += 2) {
+      const opt = word(argv[j]!);
+      const n = j + 1 < argv.length ? Number(argv[j + 1]!.toString('latin1')) : NaN;
+      if (!(n > 0)) {
+        c.reply.error('ERR syntax error');
+        return;
+      }
+      if (opt === 'slice') sliceMs = n;
+      else if (opt === 'batch') batch = Math.floor(n);
+      else {
+        c.reply.error('ERR syntax error');
+        return;
+      }
+    }
+    if (server.snapshot !== null) {
+      c.reply.error('ERR a snapshot is already in progress');
+      return;
+    }
+    const consumer = new DigestConsumer(server);
+    const snap = startSnapshot(server, consumer, { sliceMs, entriesPerSlice: batch });
+    runs.set(server, { snap, consumer });
+    c.reply.ok();
+    return;
+  }
+  const run = runs.get(server);
+  if (sub === 'status') {
+    if (run === undefined) {
+      c.reply.bulk(Buffer.from('state:none\r\n', 'latin1'));
+      return;
+    }
+    const st = snapshotStats(run.snap);
+    let text =
+      'state:' + st.state + '\r\n' +
+      'keys:' + st.keys + '\r\n' +
+      'expires:' + st.expires + '\r\n' +
+      'serialized:' + st.serialized + '\r\n' +
+      'by_walk:' + st.byWalk + '\r\n' +
+      'by_change:' + st.byChange + '\r\n' +
+      'by_relocation:' + st.byRelocation + '\r\n' +
+      'flushed_dbs:' + st.flushedDbs + '\r\n' +
+      'missed:' + st.missed + '\r\n' +
+      'slices:' + st.slices + '\r\n' +
+      'walk_ms:' + st.walkMs.toFixed(3) + '\r\n' +
+      'max_slice_ms:' + st.maxSliceMs.toFixed(3) + '\r\n' +
+      'elapsed_ms:' + st.elapsedMs.toFixed(3) + '\r\n' +
+      'value_bytes:' + run.consumer.valueBytes + '\r\n' +
+      'unknown_types:' + run.consumer.unknown + '\r\n' +
+      'db_starts:' + run.consumer.dbStarts + '\r\n';
+    if (st.state === 'done') text += 'digest:' + run.consumer.digest() + '\r\n';
+    if (st.abortReason !== null) text += 'abort_reason:' + st.abortReason + '\r\n';
+    c.reply.bulk(Buffer.from(text, 'latin1'));
+    return;
+  }
+  if (sub === 'abort' || sub === 'pause' || sub === 'resume') {
+    if (run === undefined || !run.snap.running) {
+      c.reply.error('ERR no snapshot test in progress');
+      return;
+    }
+    if (sub === 'abort') run.snap.abort('DEBUG SNAPSHOT-TEST ABORT');
+    else if (sub === 'pause') run.snap.pause();
+    else run.snap.resume();
+    c.reply.ok();
+    return;
+  }
+  c.reply.error('ERR DEBUG SNAPSHOT-TEST START [SLICE ms] [BATCH n] | STATUS | ABORT | PAUSE | RESUME');
+}

@@ -1,0 +1,282 @@
+/**
+ * The snapshot engine (src/persistence/snapshot.ts) against random workloads run through the
+ * real command handlers, in-process: a deep copy of the dataset is taken at the start, the
+ * snapshot advances in small steps interleaved with every write command of the table, lazy and
+ * active expiry, eviction, SWAPDB/FLUSHDB/FLUSHALL, table growth (16x) and shrinking, and id
+ * compaction; the recorded snapshot must equal the copy exactly, each key exactly once.
+ */
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSnapshot, type Snapshot } from '../../src/persistence/snapshot.js';
+import { activeExpireCycle } from '../../src/store/expire.js';
+import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_ZSET } from '../../src/store/db.js';
+import type { Server } from '../../src/server/server.js';
+import { Recorder, assertSnapshotEquals, dumpAll, harness, rng, workload, writeCommandNames, type Harness } from '../helpers/snapshot-workload.js';
+
+/** After a snapshot: no guard left, nothing retained, every db structurally sound. */
+function assertClean(server: Server, label: string): void {
+  const ks = server.keyspace;
+  assert.equal(server.snapshot, null, label + ': server.snapshot');
+  assert.equal(ks.snapshotActive, false, label + ': snapshotActive');
+  assert.equal(ks.detachedRecordBytes, 0, label + ': detachedRecordBytes');
+  let records = 0;
+  for (const db of ks.dbs) {
+    assert.equal(db.guard, null, label + ': guard left on db ' + db.index);
+    db.verify();
+    records += db.bytesUsed() - db.ownBytes();
+  }
+  // Flushed contents the snapshot took over were freed: the slab holds exactly the live records.
+  assert.equal(ks.slab.bytesUsed, records, label + ': slab bytes vs live records');
+}
+
+function runUntilDone(snap: Snapshot): void {
+  for (let i = 0; snap.running && i < 1e7; i++) snap.step(Infinity);
+  assert.equal(snap.state, 'done');
+}
+
+/** Runs the random mix of every write command; returns the harness for further checks. */
+function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
+  const label = 'seed ' + seed + ' ' + policy;
+  const h = harness([['maxmemory-policy', policy]]);
+  const server = h.server;
+  const r = rng(seed);
+  const n = (k: number): number => Math.floor(r() * k);
+  const NDB = 4;
+  const w = workload(r, { dbs: NDB, pool: 25, bulk: 300, flushWeight: 0.02, swapWeight: 0.3 });
+  // One command of each collection family first: they register their DEBUG DIGEST hooks, which
+  // the canonical dump uses.
+  h.run('rpush', 'l0', 'a');
+  h.run('hset', 'h0', 'f', 'v');
+  h.run('sadd', 'S0', 'm');
+  h.run('zadd', 'z0', '1', 'm');
+  for (const t of [TYPE_LIST, TYPE_HASH, TYPE_SET, TYPE_ZSET]) assert.ok(server.valueDigesters.has(t));
+  for (let d = 0; d < NDB; d++) {
+    h.run('select', String(d));
+    for (let i = 0; i < 300; i++) h.run('set', 'b' + i, 'bulk' + i + 'x'.repeat(i % 40));
+    for (let i = 0; i < 60; i++) h.run('expire', 'b' + n(300), String(100 + n(1000)));
+    for (let i = 0; i < 20; i++) h.run('pexpire', 'b' + n(300), String(1 + n(30)));
+    for (let i = 0; i < 400; i++) h.run(...w.next());
+  }
+  // A limit a little below the current figure: the next writes evict, and so does the
+  // workload's growth from then on.
+  assert.equal(server.config.set([['maxmemory', String(Math.floor(server.evictor.memory() - 16 * 1024))]]), null);
+  const start = dumpAll(server);
+  assert.ok(start.size > 1000, label + ': dataset too small: ' + start.size);
+  const rec = new Recorder(server);
+  const snap = startSnapshot(server, rec, { autoRun: false, entriesPerSlice: 2 });
+  assert.equal(server.snapshot, snap);
+  let ops = 0;
+  let iter = 0;
+  let forced = 0;
+  while (snap.running || ops < 4000) {
+    iter++;
+    // Operations the random mix might not hit while the snapshot is half way: a SWAPDB, and a
+    // FLUSHDB of a db the walk has not finished.
+    const done = snap.stats.serialized / start.size;
+    if (forced === 0 && done > 0.2) {
+      forced++;
+      h.run('swapdb', '0', '2');
+    } else if (forced === 1 && done > 0.4) {
+      forced++;
+      const d = server.keyspace.dbs.findLastIndex((x) => x.guard !== null);
+      assert.ok(d >= 0);
+      h.run('select', String(d));
+      h.run('flushdb');
+    } else if (forced === 2 && done > 0.6) {
+      forced++;
+      h.run('swapdb', '1', '3');
+    } else if (forced === 3 && done > 0.8 && flushAll) {
+      forced++;
+      h.run('flushall');
+    }
+    const k = 1 + n(6);
+    for (let j = 0; j < k; j++) {
+      if (r() < 0.15) h.run('select', String(n(NDB)));
+      h.run(...w.next());
+      ops++;
+    }
+    if (r() < 0.7) snap.step(Infinity);
+    if (r() < 0.05) activeExpireCycle(server, 10);
+    if (r() < 0.05) server.keyspace.rehashStep(0.5);
+    assert.ok(iter < 100000, label + ': snapshot does not end');
+  }
+  assert.equal(rec.done, 1, label + ': onDone once');
+  assert.equal(rec.aborted, null);
+  assertSnapshotEquals(rec, start, label);
+  const st = snap.stats;
+  assert.equal(st.missed, 0);
+  assert.equal(st.serialized, start.size);
+  assert.equal(st.keys, start.size);
+  assert.equal(st.byWalk + st.byChange + st.byRelocation, st.serialized);
+  assert.ok(st.byChange > 50, label + ': few serialize-before-modify: ' + st.byChange);
+  assert.ok(st.flushedDbs >= 1, label + ': no flush during the snapshot');
+  assert.ok(server.stats.evictedKeys > 0, label + ': nothing evicted');
+  assert.ok(server.stats.expiredKeys > 0, label + ': nothing expired');
+  assert.deepEqual(h.warnings.filter((x) => /snapshot|unexpected/i.test(x)), [], label + ': warnings');
+  assertClean(server, label);
+  server.evictor.stop();
+  return h;
+}
+
+test('random workload of every write command, with expiry, eviction, SWAPDB and FLUSHDB: the snapshot is the dataset at its start', () => {
+  const seen = new Set<string>();
+  const runs: Array<[number, string, boolean]> = [
+    [1, 'allkeys-random', false],
+    [2, 'allkeys-lru', false],
+    [3, 'volatile-ttl', true],
+    [4, 'allkeys-lfu', false],
+  ];
+  for (const [seed, policy, flushAll] of runs) {
+    const h = mixedRun(seed, policy, flushAll);
+    for (const u of h.used) seen.add(u);
+  }
+  // Every write command of the table ran at least once; a new write command fails here until
+  // the workload (test/helpers/snapshot-workload.ts) covers it - and its write path has been
+  // checked against the snapshot guard contract (see src/store/db.ts header).
+  const h = harness();
+  const missing = writeCommandNames(h.server).filter((name) => !seen.has(name));
+  assert.deepEqual(missing, [], 'write commands not exercised by the snapshot workload');
+});
+
+test('table growth by 16x and shrinking back while the snapshot runs', () => {
+  const h = harness();
+  const server = h.server;
+  const db = server.keyspace.db(0);
+  const r = rng(7);
+  const n = (k: number): number => Math.floor(r() * k);
+  h.run('hset', 'hx', 'a', 'b');
+  for (let i = 0; i < 2000; i++) {
+    if (i % 10 === 0) h.run('hset', 'g' + i, 'f', String(i), 'f2', 'x');
+    else h.run('set', 'g' + i, 'value-' + i);
+  }
+  for (let i = 0; i < 200; i++) h.run('pexpire', 'g' + n(2000), String(100000 + n(1000)));
+  const startBuckets = db.bucketCount;
+  const start = dumpAll(server);
+  const rec = new Recorder(server);
+  const snap = startSnapshot(server, rec, { autoRun: false, entriesPerSlice: 2 });
+  const touchOld = (): void => {
+    const k = 'g' + n(2000);
+    const x = n(6);
+    if (x === 0) h.run('set', k, 'new');
+    else if (x === 1) h.run('append', k, '+');
+    else if (x === 2) h.run('del', k);
+    else if (x === 3) h.run('expire', k, '500');
+    else if (x === 4) h.run('hset', k, 'f3', 'z');
+    else h.run('rename', k, 'g' + n(2000));
+  };
+  let maxBuckets = 0;
+  // Grow: 30000 new keys, in batches with steps and changes to old keys in between.
+  for (let i = 0; i < 30000; i++) {
+    h.run('set', 'new' + i, 'n' + i);
+    if (i % 50 === 0) {
+      touchOld();
+      snap.step(Infinity);
+      server.keyspace.rehashStep(0.2);
+    }
+    maxBuckets = Math.max(maxBuckets, db.bucketCount);
+  }
+  assert.ok(snap.running, 'the snapshot should still be running after the growth phase');
+  assert.ok(maxBuckets >= 16 * startBuckets, 'table grew from ' + startBuckets + ' to ' + maxBuckets);
+  // Shrink: delete the new keys and most old ones.
+  for (let i = 0; i < 30000; i += 50) {
+    const args = ['unlink'];
+    for (let j = i; j < i + 50; j++) args.push('new' + j);
+    h.run(...args);
+    if (i % 200 === 0) for (let j = 0; j < 5; j++) h.run('del', 'g' + n(2000));
+    touchOld();
+    snap.step(Infinity);
+    for (let j = 0; j < 5; j++) server.keyspace.rehashStep(0.2);
+  }
+  for (let i = 0; i < 50 && db.isRehashing; i++) server.keyspace.rehashStep(1);
+  assert.ok(db.bucketCount * 8 <= maxBuckets, 'table shrank to ' + db.bucketCount + ' from ' + maxBuckets);
+  runUntilDone(snap);
+  assertSnapshotEquals(rec, start, 'grow/shrink');
+  assert.equal(snap.stats.missed, 0);
+  assert.ok(snap.stats.byChange > 100);
+  assertClean(server, 'grow/shrink');
+});
+
+test('id compaction moving unserialized entries behind the walk', () => {
+  const h = harness();
+  const server = h.server;
+  const db = server.keyspace.db(0);
+  const N = 200000;
+  const v = Buffer.from('payload-value');
+  for (let i = 0; i < N; i++) db.setString(Buffer.from('c' + i), v);
+  for (let i = 0; i < N; i += 97) db.setExpireAt(db.find(Buffer.from('c' + i)), Date.now() + 1e7 + i);
+  const start = dumpAll(server);
+  const rec = new Recorder(server);
+  const snap = startSnapshot(server, rec, { autoRun: false, entriesPerSlice: 1000 });
+  // Walk the first 140k ids (keys c0..c139999 were created in id order).
+  for (let i = 0; i < 140; i++) snap.step(Infinity);
+  assert.equal(snap.stats.serialized, 140000);
+  // Delete exactly those (already serialized), plus a few pending ones through commands.
+  for (let i = 0; i < 140000; i += 500) {
+    const args = ['unlink'];
+    for (let j = i; j < i + 500; j++) args.push('c' + j);
+    h.run(...args);
+  }
+  h.run('set', 'c199999', 'changed');
+  h.run('del', 'c150000');
+  const hwBefore = db.idLimit;
+  // The cron's compaction moves the highest (pending) entries into the freed low ids.
+  for (let i = 0; i < 200 && db.rehashStep(5); i++) {
+    // keep going until compaction is done
+  }
+  assert.ok(db.idLimit < hwBefore, 'compaction ran: ' + db.idLimit + ' < ' + hwBefore);
+  assert.ok(snap.stats.byRelocation > 1000, 'relocated entries serialized: ' + snap.stats.byRelocation);
+  runUntilDone(snap);
+  assertSnapshotEquals(rec, start, 'compaction');
+  assert.equal(snap.stats.missed, 0);
+  assertClean(server, 'compaction');
+});
+
+test('FLUSHALL, FLUSHDB and SWAPDB in the middle of a snapshot, then new data in the same dbs', () => {
+  const h = harness();
+  const server = h.server;
+  const r = rng(11);
+  const w = workload(r, { dbs: 3, pool: 30, bulk: 0 });
+  h.run('rpush', 'l0', 'a');
+  h.run('hset', 'h0', 'f', 'v');
+  h.run('sadd', 'S0', 'm');
+  h.run('zadd', 'z0', '1', 'm');
+  for (let d = 0; d < 3; d++) {
+    h.run('select', String(d));
+    for (let i = 0; i < 600; i++) h.run(...w.next());
+    for (let i = 0; i < 500; i++) h.run('set', 'db' + d + ':' + i, 'x'.repeat(i % 30));
+  }
+  const slabBefore = server.keyspace.slab.bytesUsed;
+  const start = dumpAll(server);
+  const rec = new Recorder(server);
+  const snap = startSnapshot(server, rec, { autoRun: false, entriesPerSlice: 25 });
+  const steps = (k: number): void => {
+    for (let i = 0; i < k; i++) snap.step(Infinity);
+  };
+  steps(10);
+  h.run('select', '0');
+  h.run('swapdb', '0', '1');
+  for (let i = 0; i < 100; i++) h.run(...w.next());
+  steps(5);
+  h.run('flushdb'); // db 0 = the start's db 1, partly walked
+  for (let i = 0; i < 100; i++) h.run(...w.next());
+  steps(5);
+  h.run('swapdb', '0', '2');
+  assert.ok(server.keyspace.detachedRecordBytes > 0, 'flushed contents are retained');
+  h.run('flushall');
+  // The flushed data does not count against maxmemory while it is retained.
+  for (let d = 0; d < 3; d++) {
+    h.run('select', String(d));
+    for (let i = 0; i < 200; i++) h.run(...w.next());
+  }
+  h.run('flushall', 'async');
+  for (let i = 0; i < 100; i++) h.run(...w.next());
+  assert.ok(snap.running);
+  assert.ok(snap.stats.flushedDbs >= 3, 'flushed dbs: ' + snap.stats.flushedDbs);
+  runUntilDone(snap);
+  assertSnapshotEquals(rec, start, 'flush/swap');
+  assertClean(server, 'flush/swap');
+  h.run('flushall');
+  assert.equal(server.keyspace.slab.bytesUsed, 0);
+  assert.ok(slabBefore > 0);
+});
