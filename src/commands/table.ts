@@ -18,6 +18,8 @@ import { listCommands } from './list.js';
 import { hashCommands } from './hash.js';
 import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
+import { blockingCommands } from './blocking.js';
+import { transactionCommands } from './transaction.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -174,6 +176,8 @@ export function allCommandSpecs(): CommandSpec[] {
     ...hashCommands,
     ...setCommands,
     ...zsetCommands,
+    ...blockingCommands,
+    ...transactionCommands,
   ];
 }
 
