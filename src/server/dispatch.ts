@@ -113,13 +113,12 @@ export function processCommand(c: Client, argv: Buffer[]): void {
 
 /**
  * A rejected command inside MULTI marks the transaction dirty; a rejected EXEC discards it
- * with EXECABORT instead of its error.
+ * (if any) with EXECABORT instead of its error.
  */
 function rejected(c: Client, argv: Buffer[], mark: number): void {
-  if ((c.flags & ClientFlag.MULTI) !== 0) {
-    if (isExec(argv[0]!)) abortExecWithError(c, mark);
-    else c.flags |= ClientFlag.DIRTY_EXEC;
-  }
+  // Redis answers so for a rejected EXEC even outside MULTI ("EXEC x", EXEC before AUTH).
+  if (isExec(argv[0]!)) abortExecWithError(c, mark);
+  else if ((c.flags & ClientFlag.MULTI) !== 0) c.flags |= ClientFlag.DIRTY_EXEC;
   const err = c.reply.lastError;
   if (err !== null) c.server.stats.countError(errorCode(err));
 }
