@@ -119,7 +119,7 @@ describe('MULTI / EXEC / DISCARD', () => {
     await r.config('RESETSTAT');
     await r.set('s', 'x');
     await r.multi().lpush('s', 'x').get('s').exec();
-    await err(r.multi().set('a').exec());
+    await err(r.multi().call('SET', 'a').exec());
     const stats = await r.info('commandstats');
     assert.match(stats, /cmdstat_exec:calls=2,.*rejected_calls=0,failed_calls=1/);
     assert.match(stats, /cmdstat_lpush:calls=1,.*failed_calls=1/);
