@@ -29,7 +29,6 @@ import type { Server, ClientCounters } from './server.js';
 import type { Command } from '../commands/table.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import { ERR } from '../protocol/errors.js';
-import { EVICT_FAIL } from '../store/evict.js';
 import { call } from './dispatch.js';
 
 const F_WRITE_OR_MAY_REPLICATE = FLAG_BITS.write | FLAG_BITS.may_replicate;
@@ -106,12 +105,14 @@ function registryOf(server: Server): TxRegistry {
     const t = r.tx.get(c);
     return t !== undefined && (t.flags & F_WRITE_OR_MAY_REPLICATE) !== 0;
   };
-  // Like Redis, EXEC counts as a command that may grow memory when its queue holds one.
+  // Like Redis, EXEC counts as a command that may grow memory when its queue holds one: the
+  // eviction veto is asked again about that queued command.
   server.vetoes.push((c, cmd) => {
     if (cmd.name !== 'exec' || (c.flags & ClientFlag.MULTI) === 0 || server.evictor.maxmemory === 0) return null;
     const t = r.tx.get(c);
     if (t === undefined || (t.flags & F_DENYOOM) === 0) return null;
-    return server.evictor.performEvictions() === EVICT_FAIL ? ERR.oom : null;
+    const q = t.queue.find((e) => (e.cmd.flags & F_DENYOOM) !== 0);
+    return q === undefined ? null : server.evictor.veto(c, q.cmd) === null ? null : ERR.oom;
   });
   return reg;
 }
