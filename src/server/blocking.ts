@@ -24,7 +24,7 @@
  */
 
 import type { Client } from './client.js';
-import { ClientFlag } from './client.js';
+import { ClientFlag, ReplyMode } from './client.js';
 import type { Server } from './server.js';
 import { LD_INF, parseI64, parseLongDouble } from '../util/numbers.js';
 
@@ -58,6 +58,8 @@ interface Blocked {
   /** latin1 forms of wait.keys (Map keys), same order. */
   readonly names: string[];
   readonly deadline: number;
+  /** CLIENT REPLY OFF or SKIP was in effect for the blocking command: its late reply is dropped. */
+  readonly silent: boolean;
   /** False once served, timed out, unblocked or disconnected (heap entries are left behind). */
   active: boolean;
 }
@@ -111,12 +113,14 @@ function registryOf(server: Server): Registry {
   server.unblockHook = (target, withError) => {
     const b = r.byClient.get(target);
     if (b === undefined) return false;
+    const mark = target.reply.mark();
     if (withError) {
       target.reply.error(ERR_UNBLOCKED);
       server.stats.countError('UNBLOCKED');
     } else {
       b.wait.onTimeout(target);
     }
+    dropIfSilent(b, mark);
     unblock(r, b, true);
     return true;
   };
@@ -147,7 +151,8 @@ export function blockClient(c: Client, wait: BlockedWait): void {
   const old = r.byClient.get(c);
   if (old !== undefined) unblock(r, old, false);
   const names: string[] = new Array<string>(wait.keys.length);
-  const b: Blocked = { c, wait, names, deadline: wait.deadline, active: true };
+  const silent = c.replyMode === ReplyMode.OFF || c.replyMode === ReplyMode.SKIP;
+  const b: Blocked = { c, wait, names, deadline: wait.deadline, silent, active: true };
   for (let i = 0; i < wait.keys.length; i++) {
     const name = wait.keys[i]!.toString('latin1');
     names[i] = name;
@@ -286,6 +291,7 @@ function serveKey(r: Registry, name: string): void {
       continue;
     }
     const key = b.wait.keys[b.names.indexOf(name)]!;
+    const mark = c.reply.mark();
     let served: boolean;
     try {
       served = b.wait.tryServe(c, key);
@@ -294,8 +300,16 @@ function serveKey(r: Registry, name: string): void {
       c.reply.error('ERR internal error while serving a blocked client');
       served = true;
     }
-    if (served) unblock(r, b, true);
+    if (served) {
+      dropIfSilent(b, mark);
+      unblock(r, b, true);
+    }
   }
+}
+
+/** Applies CLIENT REPLY OFF/SKIP to a reply written after the blocking command returned. */
+function dropIfSilent(b: Blocked, mark: number): void {
+  if (b.silent || b.c.replyMode === ReplyMode.OFF) b.c.reply.truncate(mark);
 }
 
 /** Removes `b` from every list; `resume` schedules its reply and held input. */
@@ -367,7 +381,9 @@ function onTimer(r: Registry): void {
       unblock(r, b, false);
       continue;
     }
+    const mark = b.c.reply.mark();
     b.wait.onTimeout(b.c);
+    dropIfSilent(b, mark);
     unblock(r, b, true);
   }
   armTimer(r);

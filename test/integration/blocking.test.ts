@@ -243,6 +243,24 @@ describe('unblocking', () => {
     assert.equal(String(await a.readReply()), ':1\r\n');
   });
 
+  test('CLIENT REPLY OFF / SKIP also drop the reply of a pop served later', async () => {
+    const a = await raw();
+    a.send('CLIENT', 'REPLY', 'OFF');
+    a.send('BLPOP', 'rq', '0');
+    await waitBlocked(r, 1);
+    assert.equal(await r.rpush('rq', 'x'), 1);
+    await waitBlocked(r, 0);
+    a.send('CLIENT', 'REPLY', 'ON');
+    assert.equal(String(await a.readReply()), '+OK\r\n');
+    a.send('CLIENT', 'REPLY', 'SKIP');
+    a.send('BLPOP', 'rq', '0');
+    await waitBlocked(r, 1);
+    assert.equal(await r.rpush('rq', 'y'), 1);
+    a.send('PING');
+    assert.equal(String(await a.readReply()), '+PONG\r\n');
+    assert.equal(await r.exists('rq'), 0);
+  });
+
   test('a client that disconnects while blocked stops waiting', async () => {
     const a = await blocked(r, ['BLPOP', 'q', '0']);
     const b = await blocked(r, ['BLPOP', 'q', '5']);
