@@ -73,6 +73,7 @@ function flagString(c: Client): string {
   if ((f & ClientFlag.PUBSUB) !== 0) s += 'P';
   if ((f & ClientFlag.MULTI) !== 0) s += 'x';
   if ((f & ClientFlag.BLOCKED) !== 0 || c.postponed !== null) s += 'b';
+  if ((f & ClientFlag.DIRTY_CAS) !== 0) s += 'd';
   if ((f & ClientFlag.CLOSE_AFTER_REPLY) !== 0) s += 'c';
   if ((f & ClientFlag.CLOSE_ASAP) !== 0) s += 'A';
   if ((f & ClientFlag.READONLY_CLUSTER) !== 0) s += 'r';

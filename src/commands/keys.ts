@@ -363,8 +363,11 @@ const swapdbCommand: Handler = (c, argv) => {
   const server = c.server;
   if (a !== b) {
     // Keys that exist in either db before the swap change value (or appear/disappear).
+    // A key of either db is modified in both: it leaves one and arrives in the other.
     signalAllKeys(server, keyspace.dbs[a]!, a);
+    signalAllKeys(server, keyspace.dbs[a]!, b);
     signalAllKeys(server, keyspace.dbs[b]!, b);
+    signalAllKeys(server, keyspace.dbs[b]!, a);
     keyspace.swapDb(a, b);
   }
   server.dirty++;

@@ -24,6 +24,8 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
 import { dumpCommands } from './dump.js';
+import { blockingCommands } from './blocking.js';
+import { transactionCommands } from './transaction.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -186,6 +188,8 @@ export function allCommandSpecs(): CommandSpec[] {
     ...geoCommands,
     ...sortCommands,
     ...dumpCommands,
+    ...blockingCommands,
+    ...transactionCommands,
   ];
 }
 

@@ -10,6 +10,7 @@ import { ClientFlag } from '../server/client.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import { Replication, NULL_REPLID } from './master.js';
 import { ReplicaLink } from './replica.js';
+import { installFullSync } from './fullsync.js';
 
 const F_WRITE = FLAG_BITS.write;
 const F_LOADING = FLAG_BITS.loading;
@@ -27,6 +28,7 @@ export class ReplicationManager extends Replication {
 
   install(): void {
     const server = this.server;
+    installFullSync(this);
     server.propagationSinks.push((db, argv) => this.propagate(db, argv));
     server.vetoes.push((c, cmd) => this.veto(c, cmd.flags));
     server.replicationInfo = () => this.info();

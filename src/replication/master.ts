@@ -24,8 +24,6 @@ export const NULL_REPLID = '0000000000000000000000000000000000000000';
 
 const PING = encodeCommand([Buffer.from('ping')]);
 const GETACK = encodeCommand([Buffer.from('REPLCONF'), Buffer.from('GETACK'), Buffer.from('*')]);
-const MULTI = Buffer.from('MULTI');
-const EXEC = Buffer.from('EXEC');
 
 export function randomReplId(): string {
   return randomBytes(20).toString('hex');
@@ -110,10 +108,7 @@ export class Replication {
   /** Installed by fullsync.ts: starts sending a point-in-time snapshot to a replica. */
   startFullSync: ((peer: ReplicaPeer) => void) | null = null;
   /** Installed by the persistence layer: a loader for an RDB arriving from our master. */
-  createLoader: (() => RdbStreamLoader) | null = null;
-  /** Per top-level command: what it propagated, to wrap two or more in MULTI/EXEC. */
-  private readonly pendingProp: Array<{ db: number; argv: Buffer[] }> = [];
-  commandDepth = 0;
+  createLoader: ((totalLength: number) => RdbStreamLoader) | null = null;
 
   constructor(server: Server) {
     this.server = server;
@@ -138,43 +133,15 @@ export class Replication {
   // -------------------------------------------------------------------------------------------
   // The stream
 
-  /**
-   * server.propagate lands here. Inside a command the propagated commands are collected and
-   * emitted when the top-level command ends (endCommand), wrapped in MULTI/EXEC when there are
-   * two or more, as Redis 7.0 does; outside a command (active expiry, eviction, blocked
-   * clients served later) each one goes out alone.
-   */
+  /** server.propagate's sink: every propagated command goes into the stream. */
   propagate(dbIndex: number, argv: Buffer[]): void {
-    if (this.forwardingOnly) return;
-    if (this.backlog === null) return;
-    if (this.commandDepth > 0) {
-      // argv may be views of the client's read buffer: keep copies until the command ends.
-      const copy: Buffer[] = new Array(argv.length);
-      for (let i = 0; i < argv.length; i++) copy[i] = Buffer.from(argv[i]!);
-      this.pendingProp.push({ db: dbIndex, argv: copy });
-      return;
-    }
+    if (this.forwardingOnly || this.backlog === null) return;
     this.feedCommand(dbIndex, argv);
   }
 
-  beginCommand(): void {
-    this.commandDepth++;
-  }
-
-  /** Ends a top-level command: emits what it propagated. */
-  endCommand(c: Client | null): void {
-    if (--this.commandDepth > 0) return;
-    const p = this.pendingProp;
-    if (p.length === 0) return;
-    if (p.length === 1) {
-      this.feedCommand(p[0]!.db, p[0]!.argv);
-    } else {
-      this.feedCommand(p[0]!.db, [MULTI]);
-      for (let i = 0; i < p.length; i++) this.feedCommand(p[i]!.db, p[i]!.argv);
-      this.feedCommand(-1, [EXEC]);
-    }
-    p.length = 0;
-    if (c !== null) this.clientWriteOffset.set(c, this.masterOffset);
+  /** After a command that propagated: WAIT's target offset for that client. */
+  noteClientWrite(c: Client): void {
+    if (this.backlog !== null) this.clientWriteOffset.set(c, this.masterOffset);
   }
 
   /** Appends one command to the stream; dbIndex -1 = no database (never emits SELECT). */

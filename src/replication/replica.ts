@@ -374,7 +374,7 @@ export class ReplicaLink {
     if (create === null) throw new Error('this build cannot load an RDB');
     this.server.keyspace.flushAll();
     this.server.loading = true;
-    this.loader = create();
+    this.loader = create(this.transferSize);
     this.phase = 'bulk';
   }
 

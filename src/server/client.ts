@@ -34,6 +34,8 @@ export const ClientFlag = {
   /** Unix socket connection (flag 'U' is not shown; kept for protected-mode). */
   CLOSE_ASAP: 1 << 11,
   READONLY_CLUSTER: 1 << 12,
+  /** A watched key was modified: EXEC will fail (CLIENT LIST flag 'd'). */
+  DIRTY_CAS: 1 << 13,
 } as const;
 
 /** CLIENT REPLY modes. */
@@ -187,7 +189,8 @@ export class Client {
 
   private runParsed(argv: Buffer[]): boolean {
     if (this.closed) return false;
-    if (this.postponed !== null || this.server.mustPostpone(this, argv)) {
+    // A blocked client runs nothing until it is served, times out or is unblocked.
+    if (this.postponed !== null || (this.flags & ClientFlag.BLOCKED) !== 0 || this.server.mustPostpone(this, argv)) {
       if (this.postponed === null) this.postponed = [];
       this.postponed.push(argv);
       this.server.notePostponed(this);

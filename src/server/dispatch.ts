@@ -12,11 +12,14 @@ import { ClientFlag, ReplyMode } from './client.js';
 import { ERR, arityError, unknownCommandError, unknownSubcommandError } from '../protocol/errors.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { Command } from '../commands/table.js';
+import { ERR_NOT_ALLOWED_IN_MULTI, abortExecWithError, queueMultiCommand, runsInsideMulti } from './multi.js';
+import { handleReadyKeys, readyKeysPending } from './blocking.js';
 
 const F_NO_AUTH = FLAG_BITS.no_auth;
 const F_WRITE = FLAG_BITS.write;
 const F_SKIP_SLOWLOG = FLAG_BITS.skip_slowlog;
 const F_SKIP_MONITOR = FLAG_BITS.skip_monitor;
+const F_NO_MULTI = FLAG_BITS.no_multi;
 
 function isCrossProtocolAttack(name: Buffer): boolean {
   // Redis closes connections whose "command" is an HTTP verb or header (browser attacks).
@@ -69,14 +72,22 @@ export function processCommand(c: Client, argv: Buffer[]): void {
   c.reply.lastError = null;
   const cmd = resolveCommand(c, argv);
   if (cmd === null) {
-    rejected(c);
+    rejected(c, argv, mark);
     afterReply(c, mark);
     return;
   }
   if (!c.authenticated && (cmd.flags & F_NO_AUTH) === 0) {
     cmd.stats.rejectedCalls++;
     c.reply.error(ERR.noAuth);
-    rejected(c);
+    rejected(c, argv, mark);
+    afterReply(c, mark);
+    return;
+  }
+  const inMulti = (c.flags & ClientFlag.MULTI) !== 0;
+  if (inMulti && (cmd.flags & F_NO_MULTI) !== 0) {
+    cmd.stats.rejectedCalls++;
+    c.reply.error(ERR_NOT_ALLOWED_IN_MULTI);
+    rejected(c, argv, mark);
     afterReply(c, mark);
     return;
   }
@@ -84,23 +95,42 @@ export function processCommand(c: Client, argv: Buffer[]): void {
   if (veto !== null) {
     cmd.stats.rejectedCalls++;
     c.reply.error(veto);
-    rejected(c);
+    rejected(c, argv, mark);
+    afterReply(c, mark);
+    return;
+  }
+  if (inMulti && !runsInsideMulti(cmd)) {
+    queueMultiCommand(c, cmd, argv);
     afterReply(c, mark);
     return;
   }
   // Everything one top-level command propagates is emitted when it ends (wrapped in
   // MULTI/EXEC when there are two or more), as Redis 7.0 does.
-  const repl = server.replication;
-  repl.beginCommand();
+  server.beginCommand();
   call(c, cmd, argv);
-  repl.endCommand(c);
+  server.endCommand(c);
+  // Clients blocked on keys this command (or the transaction it ran) pushed to are served now,
+  // after its reply and propagation (Redis's handleClientsBlockedOnKeys).
+  if (readyKeysPending !== 0) handleReadyKeys(server);
   afterReply(c, mark);
 }
 
-function rejected(c: Client): void {
+/**
+ * A rejected command inside MULTI marks the transaction dirty; a rejected EXEC discards it
+ * (if any) with EXECABORT instead of its error.
+ */
+function rejected(c: Client, argv: Buffer[], mark: number): void {
+  // Redis answers so for a rejected EXEC even outside MULTI ("EXEC x", EXEC before AUTH).
+  if (isExec(argv[0]!)) abortExecWithError(c, mark);
+  else if ((c.flags & ClientFlag.MULTI) !== 0) c.flags |= ClientFlag.DIRTY_EXEC;
   const err = c.reply.lastError;
   if (err !== null) c.server.stats.countError(errorCode(err));
-  if ((c.flags & ClientFlag.MULTI) !== 0) c.flags |= ClientFlag.DIRTY_EXEC;
+}
+
+function isExec(name: Buffer): boolean {
+  return (
+    name.length === 4 && (name[0]! | 0x20) === 0x65 && (name[1]! | 0x20) === 0x78 && (name[2]! | 0x20) === 0x65 && (name[3]! | 0x20) === 0x63
+  );
 }
 
 /** Executes a resolved command with statistics, slowlog, monitor feed and propagation. */
@@ -112,7 +142,10 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
   c.preventPropagate = false;
   c.forcePropagate = false;
   const dirtyBefore = server.dirty;
-  if (server.monitors.size > 0 && (cmd.flags & F_SKIP_MONITOR) === 0) server.feedMonitors(c, argv);
+  // MONITOR shows EXEC after the commands it ran, as Redis feeds monitors after the call.
+  const monitored = server.monitors.size > 0 && (cmd.flags & F_SKIP_MONITOR) === 0;
+  const monitorAfter = monitored && cmd.name === 'exec';
+  if (monitored && !monitorAfter) server.feedMonitors(c, argv);
   // Inside a read burst the previous command's end time is this one's start (one clock read per
   // command instead of two); outside a burst (clockMark 0) the clock is read here.
   const mark = server.clockMark;
@@ -125,6 +158,7 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
     );
     c.reply.error('ERR internal error while executing ' + cmd.fullName.toUpperCase());
   }
+  if (monitorAfter) server.feedMonitors(c, argv);
   const end = performance.now();
   if (mark !== 0) server.clockMark = end;
   const usec = Math.round((end - start) * 1000);

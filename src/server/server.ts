@@ -24,6 +24,8 @@ import { installPubSub, type PubSub } from './pubsub.js';
 import type { Snapshot } from '../persistence/snapshot.js';
 
 const F_ADMIN = FLAG_BITS.admin;
+const B_MULTI = Buffer.from('MULTI');
+const B_EXEC = Buffer.from('EXEC');
 const F_WRITE_OR_MAY_REPLICATE = FLAG_BITS.write | FLAG_BITS.may_replicate;
 /** setTimeout's largest delay; longer waits re-arm. */
 const MAX_TIMER_MS = 0x7fffffff;
@@ -486,10 +488,50 @@ export class Server {
     }
   }
 
-  /** Sends a write's replicated form to every sink (backlog/replicas). */
+  /**
+   * Sends a write's replicated form to every sink (backlog/replicas). Inside a top-level
+   * command everything it propagates (its own effects, a lazy-expiry DEL, the commands of an
+   * EXEC) is held and emitted when it ends: alone when there is one, wrapped in MULTI/EXEC
+   * when there are two or more, as Redis 7.0 does. Outside a command (active expiry,
+   * eviction, blocked clients served after a push) each one goes out at once.
+   */
   propagate(dbIndex: number, argv: Buffer[]): void {
+    if (this.commandDepth > 0) {
+      // The argv stay valid until the command ends (views of the read buffer, or copies).
+      this.pendingPropagation.push(dbIndex, argv);
+      return;
+    }
+    this.emitPropagation(dbIndex, argv);
+  }
+
+  private emitPropagation(dbIndex: number, argv: Buffer[]): void {
     const sinks = this.propagationSinks;
     for (let i = 0; i < sinks.length; i++) sinks[i]!(dbIndex, argv);
+  }
+
+  private commandDepth = 0;
+  /** Pairs (dbIndex, argv) propagated by the running top-level command. */
+  private readonly pendingPropagation: Array<number | Buffer[]> = [];
+
+  beginCommand(): void {
+    this.commandDepth++;
+  }
+
+  /** Ends a top-level command started with beginCommand: emits what it propagated. */
+  endCommand(c: Client): void {
+    if (--this.commandDepth > 0) return;
+    const p = this.pendingPropagation;
+    const n = p.length;
+    if (n === 0) return;
+    if (n === 2) {
+      this.emitPropagation(p[0] as number, p[1] as Buffer[]);
+    } else {
+      this.emitPropagation(p[0] as number, [B_MULTI]);
+      for (let i = 0; i < n; i += 2) this.emitPropagation(p[i] as number, p[i + 1] as Buffer[]);
+      this.emitPropagation(p[n - 2] as number, [B_EXEC]);
+    }
+    p.length = 0;
+    this.replication.noteClientWrite(c);
   }
 
   /** Called by write commands for every key they modify (WATCH, tracking, dirty counter). */

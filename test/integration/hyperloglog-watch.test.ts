@@ -1,8 +1,4 @@
 /**
- * PENDING — waits for transactions (MULTI/EXEC/WATCH). scripts/run-tests.mjs does not run
- * test/pending/; when WATCH lands, move this test into test/integration/hyperloglog.test.ts
- * and delete this file. Until then it only has to compile.
- *
  * Which HyperLogLog commands touch a watched key, as redis-server 7.0.15 does: a PFCOUNT that
  * writes the cached cardinality does; PFDEBUG GETREG / TODENSE (which change the encoding) and
  * a PFADD that changes no register do not.
