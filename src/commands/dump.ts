@@ -45,11 +45,12 @@ const B_DEL = Buffer.from('DEL', 'latin1');
 const B_ABSTTL = Buffer.from('ABSTTL', 'latin1');
 
 /**
- * RESTORE can create any type before a command of that type ran on this server: make sure
- * DEBUG DIGEST / OBJECT know how to describe it (the type modules install the same on first use).
+ * RESTORE, an RDB load or a full sync can create any type before a command of that type ran on
+ * this server: DEBUG DIGEST / OBJECT must know how to describe it from the start (the type
+ * modules install equivalent hooks on first use). Installed by the Server constructor.
  */
 const hooked = new WeakSet<Server>();
-function ensureTypeHooks(server: Server): void {
+export function ensureTypeHooks(server: Server): void {
   if (hooked.has(server)) return;
   hooked.add(server);
   const asDigest = (type: number) => (obj: unknown): DigestValue => {

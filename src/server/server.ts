@@ -18,6 +18,7 @@ import type { Command } from '../commands/table.js';
 import { activeExpireCycle, updateLruClock } from '../store/expire.js';
 import { installEviction, keyspaceMemory, type Evictor } from '../store/evict.js';
 import { installReplication, type ReplicationManager } from '../replication/index.js';
+import { ensureTypeHooks } from '../commands/dump.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
 import { installPubSub, type PubSub } from './pubsub.js';
@@ -216,6 +217,7 @@ export class Server {
     this.usedMemoryPeak = this.usedMemoryStartup;
     this.evictor = installEviction(this);
     this.replication = installReplication(this);
+    ensureTypeHooks(this);
     this.pubsub = installPubSub(this);
   }
 
