@@ -18,6 +18,7 @@ import { listCommands } from './list.js';
 import { hashCommands } from './hash.js';
 import { setCommands } from './set.js';
 import { zsetCommands } from './zset.js';
+import { streamCommands } from './stream.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -174,6 +175,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...hashCommands,
     ...setCommands,
     ...zsetCommands,
+    ...streamCommands,
   ];
 }
 
