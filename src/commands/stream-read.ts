@@ -156,14 +156,16 @@ function replyHistory(c: Client, s: Stream, consumer: Consumer, after: StreamID,
     consumer.pel.forEachFrom(idKey(start.ms, start.seq), (k, nack) => {
       const id = idFromKey(k);
       const fv = s.lookup(id);
-      if (fv !== null) replyEntry(w, { ms: id.ms, seq: id.seq, fv });
-      else {
+      if (fv !== null) {
+        replyEntry(w, { ms: id.ms, seq: id.seq, fv });
+        // A re-delivery: only entries that still exist count as delivered again (observed).
+        nack.deliveryTime = now;
+        nack.deliveryCount = typeof nack.deliveryCount === 'number' && nack.deliveryCount < Number.MAX_SAFE_INTEGER ? nack.deliveryCount + 1 : BigInt(nack.deliveryCount) + 1n;
+      } else {
         w.arrayLen(2);
         w.bulkStr(formatId(id));
         w.nullArray();
       }
-      nack.deliveryTime = now;
-      nack.deliveryCount = typeof nack.deliveryCount === 'number' && nack.deliveryCount < Number.MAX_SAFE_INTEGER ? nack.deliveryCount + 1 : BigInt(nack.deliveryCount) + 1n;
       n++;
       return count === 0 || n < count;
     });
@@ -294,9 +296,10 @@ function xreadGeneric(c: Client, argv: Buffer[], xreadgroup: boolean): void {
     const s = eid >= 0 && db.typeOf(eid) === TYPE_STREAM ? db.getObject<Stream>(eid) : null;
     if (r.group !== null) {
       if (s === null) continue;
+      // Observed: ">" with nothing new neither lists the stream nor creates the consumer.
+      if (r.after === null && !hasEntriesAfter(s, r.group.lastId)) continue;
       const consumer = touchConsumer(c, r.key, r.group, consumerName!, now);
       if (r.after === null) {
-        if (!hasEntriesAfter(s, r.group.lastId)) continue;
         if (token < 0) token = w.beginDeferred();
         streamHeader(c, r.key);
         deliverNew(c, s, r.key, r.group, consumer, count, noack, now);

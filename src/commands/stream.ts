@@ -591,12 +591,12 @@ function xsetidCommand(c: Client, argv: Buffer[]): void {
     return;
   }
   const s = c.db.getObject<Stream>(eid);
-  if (entriesAdded !== -1n && BigInt(s.length) > entriesAdded) {
-    c.reply.error(ERR_XSETID_ENTRIES_ADDED);
-    return;
-  }
   if (s.length > 0 && cmpId(id, s.lastId) < 0) {
     c.reply.error(ERR_XSETID_SMALLER);
+    return;
+  }
+  if (entriesAdded !== -1n && BigInt(s.length) > entriesAdded) {
+    c.reply.error(ERR_XSETID_ENTRIES_ADDED);
     return;
   }
   s.lastId = { ms: id.ms, seq: id.seq };

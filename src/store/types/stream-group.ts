@@ -94,6 +94,8 @@ export function sortedGroups(s: Stream): ConsumerGroup[] {
 /** True when a tombstone may lie in [start, end] (end null = to the end of the stream). */
 export function rangeHasTombstones(s: Stream, start: StreamID | null, end: StreamID | null): boolean {
   if (s.length === 0 || isZeroId(s.maxDeletedId)) return false;
+  // The newest tombstone lies before the first entry: no tombstone is left in the stream.
+  if (cmpId(s.firstId, s.maxDeletedId) > 0) return false;
   const a = start ?? ID_ZERO;
   const b = end ?? ID_MAX;
   return cmpId(a, s.maxDeletedId) <= 0 && cmpId(s.maxDeletedId, b) <= 0;
