@@ -331,10 +331,7 @@ function rewriteTrimArgs(out: Buffer[], s: Stream, a: TrimArgs): void {
   const idx = a.thresholdIdx;
   out[idx - 1] = B_EQ;
   if (a.strategy === TRIM_MAXLEN) out[idx] = Buffer.from(String(s.length), 'latin1');
-  else {
-    const first = s.edgeId(false);
-    out[idx] = Buffer.from(formatId(first ?? s.lastId), 'latin1');
-  }
+  else out[idx] = Buffer.from(formatId(s.firstId), 'latin1');
 }
 
 // ------------------------------------------------------------------ XADD
@@ -399,13 +396,11 @@ function xaddCommand(c: Client, argv: Buffer[]): void {
     out[a.idIdx] = Buffer.from(formatId(id), 'latin1');
   }
   if (a.strategy !== 0) {
-    const removed = applyTrim(s, a);
-    if (removed > 0) {
-      server.notify(NOTIFY.STREAM, 'xtrim', key, c.dbIndex);
-      if (a.approx) {
-        if (out === null) out = argv.slice();
-        rewriteTrimArgs(out, s, a);
-      }
+    if (applyTrim(s, a) > 0) server.notify(NOTIFY.STREAM, 'xtrim', key, c.dbIndex);
+    // Observed: XADD rewrites approximate trimming even when it removed nothing.
+    if (a.approx) {
+      if (out === null) out = argv.slice();
+      rewriteTrimArgs(out, s, a);
     }
   }
   if (out !== null) c.propagateArgv = out;
