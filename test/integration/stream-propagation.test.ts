@@ -206,8 +206,24 @@ test('replicated form and keyspace events of stream commands match redis-server 
     redisReplies.push(await rc.call(argv[0]!, ...argv.slice(1)).catch((e: Error) => 'ERR: ' + e.message));
     dflyReplies.push(await dc.call(argv[0]!, ...argv.slice(1)).catch((e: Error) => 'ERR: ' + e.message));
   }
-  for (let i = 0; i < 200 && !replica.commands.some((c) => c[1] === 'zz-end'); i++) await new Promise((r) => setTimeout(r, 25));
-  for (let i = 0; i < 200 && !redisEvents.includes('set zz-end'); i++) await new Promise((r) => setTimeout(r, 25));
+  // A blocked XREADGROUP served by a later XADD propagates the XADD, then the XCLAIM effect.
+  for (const [port, host, replies] of [
+    [redis.port, '127.0.0.1', redisReplies],
+    [dfly.port, dfly.host, dflyReplies],
+  ] as const) {
+    const blocked = new Redis(port, host);
+    const producer = new Redis(port, host);
+    await producer.call('XGROUP', 'CREATE', 'bl', 'g', '$', 'MKSTREAM');
+    const waiting = blocked.call('XREADGROUP', 'GROUP', 'g', 'w', 'BLOCK', '0', 'STREAMS', 'bl', '>');
+    await new Promise((r) => setTimeout(r, 100));
+    await producer.call('XADD', 'bl', '1-1', 'k', 'v');
+    replies.push(await waiting);
+    await producer.call('SET', 'zz-end', '1');
+    blocked.disconnect();
+    producer.disconnect();
+  }
+  for (let i = 0; i < 200 && replica.commands.filter((c) => c[1] === 'zz-end').length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 200 && redisEvents.filter((e) => e === 'set zz-end').length < 2; i++) await new Promise((r) => setTimeout(r, 25));
 
   const skip = new Set(['SELECT', 'PING', 'REPLCONF', 'MULTI', 'EXEC']);
   const fromRedis = replica.commands.filter((c) => !skip.has(c[0]!.toUpperCase())).map(norm);
