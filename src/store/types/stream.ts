@@ -189,6 +189,15 @@ export class StreamNode {
 
   /** Rewrites the master entry's count and deleted elements (their sizes may change). */
   setMasterCounts(count: number, deleted: number): void {
+    const b = this.buf;
+    // Fast path: both counters stay 7-bit integers (one byte + one backlen byte each).
+    if (b[6]! < 0x80 && b[8]! < 0x80 && count < 0x80 && deleted < 0x80) {
+      b[6] = count;
+      b[8] = deleted;
+      this.count = count;
+      this.deleted = deleted;
+      return;
+    }
     this.replaceIntAt(6, count);
     const p = this.nextElementPos(6);
     this.replaceIntAt(p, deleted);
@@ -230,7 +239,7 @@ export class StreamNode {
    * Walks the entries (deleted ones included) in order; fn returns false to stop. With
    * `wantFields` each entry's fields and values are decoded (views into the node).
    */
-  walk(wantFields: boolean, fn: (e: EntryView) => boolean): void {
+  walk(wantFields: boolean, fn: (e: EntryView) => boolean, from: StreamID | null = null): void {
     const r = new ListpackReader(this.lp());
     const b = r.buf;
     r.next(); // count
@@ -248,8 +257,11 @@ export class StreamNode {
       e.ms = addDelta(this.ms, r.int);
       r.next();
       e.seq = addDelta(this.seq, r.int);
+      // Entries before `from` are walked over without decoding their fields.
+      const want = wantFields && (from === null || e.ms > from.ms || (e.ms === from.ms && e.seq >= from.seq));
+      if (!want) e.fv = null;
       if ((e.flags & FLAG_SAMEFIELDS) !== 0) {
-        if (wantFields) {
+        if (want) {
           if (mf === null) mf = masterFieldViews(b, masterStart, nf);
           const fv: Buffer[] = new Array<Buffer>(nf * 2);
           for (let i = 0; i < nf; i++) {
@@ -261,7 +273,7 @@ export class StreamNode {
         } else for (let i = 0; i < nf; i++) r.next();
       } else {
         const n = readInt(r);
-        if (wantFields) {
+        if (want) {
           const fv: Buffer[] = new Array<Buffer>(n * 2);
           for (let i = 0; i < n * 2; i++) {
             r.next();
@@ -527,7 +539,7 @@ export class Stream {
             return false;
           }
           return true;
-        });
+        }, start);
       }
       return;
     }
@@ -541,7 +553,7 @@ export class Stream {
         if (e.ms < start.ms || (e.ms === start.ms && e.seq < start.seq)) return true;
         list.push({ ms: e.ms, seq: e.seq, fv: e.fv ?? [] });
         return true;
-      });
+      }, start);
       for (let j = list.length - 1; j >= 0; j--) if (!fn(list[j]!)) return;
       if (node.ms < start.ms || (node.ms === start.ms && node.seq <= start.seq)) return;
     }
