@@ -203,6 +203,28 @@ describe('blocking XREAD / XREADGROUP (compared with redis-server 7.0)', () => {
     });
   });
 
+  test('CLIENT UNBLOCK: TIMEOUT answers the timeout reply, ERROR the UNBLOCKED error', async () => {
+    await bothServers(async (c, log) => {
+      const p = await c('p');
+      const a = await c('a');
+      a.send('CLIENT', 'ID');
+      const id = (await a.readReply()).toString('latin1').slice(1, -2);
+      const r1 = pending(a, 'a', log, 'XREAD', 'BLOCK', '0', 'STREAMS', 'unb', '$');
+      await pause(80);
+      await cmd(p, 'p', log, 'CLIENT', 'UNBLOCK', id, 'TIMEOUT');
+      await r1;
+      const r2 = pending(a, 'a', log, 'XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'unb2', '>');
+      await r2; // no such group: an error at once, nothing to unblock
+      await cmd(p, 'p', log, 'XGROUP', 'CREATE', 'unb3', 'g', '$', 'MKSTREAM');
+      const r3 = pending(a, 'a', log, 'XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'unb3', '>');
+      await pause(80);
+      await cmd(p, 'p', log, 'CLIENT', 'UNBLOCK', id, 'ERROR');
+      await r3;
+      await cmd(p, 'p', log, 'CLIENT', 'UNBLOCK', id);
+      await cmd(p, 'p', log, 'DEL', 'unb3');
+    });
+  });
+
   test('a client that disconnects while blocked is forgotten; the next waiter is served', async () => {
     await bothServers(async (c, log) => {
       const p = await c('p');
