@@ -25,6 +25,7 @@ import { sortCommands } from './sort.js';
 import { dumpCommands } from './dump.js';
 import { blockingCommands } from './blocking.js';
 import { transactionCommands } from './transaction.js';
+import { streamCommands } from './stream.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -188,6 +189,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...dumpCommands,
     ...blockingCommands,
     ...transactionCommands,
+    ...streamCommands,
   ];
 }
 
