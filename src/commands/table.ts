@@ -26,6 +26,7 @@ import { sortCommands } from './sort.js';
 import { dumpCommands } from './dump.js';
 import { blockingCommands } from './blocking.js';
 import { transactionCommands } from './transaction.js';
+import { streamCommands } from './stream.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -190,6 +191,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...dumpCommands,
     ...blockingCommands,
     ...transactionCommands,
+    ...streamCommands,
   ];
 }
 

@@ -167,6 +167,15 @@ export class ListpackWriter {
     this.pos = LP_HEADER_SIZE;
     this.n = 0;
   }
+
+  /**
+   * The encoded elements appended since the last reset (no header, no terminator), as a view
+   * valid until the next append/reset: lets a caller splice elements into a listpack it grows
+   * in place (stream nodes append entries to their tail node).
+   */
+  elements(): Buffer {
+    return this.buf.subarray(LP_HEADER_SIZE, this.pos);
+  }
 }
 
 /**

@@ -1,8 +1,7 @@
 /**
  * Checks of the string, bitmap and generic key commands that need a key of another type:
  * WRONGTYPE replies and the order of argument errors against such a key, overwrites by string
- * writes, TYPE and SCAN TYPE. Expected replies are what redis-server 7.0.15 answered. (The
- * stream case of TYPE waits in test/pending/collection-types.test.ts until streams land.)
+ * writes, TYPE and SCAN TYPE. Expected replies are what redis-server 7.0.15 answered.
  */
 
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -51,6 +50,7 @@ describe('TYPE and SCAN TYPE', () => {
       ['st', 'set', () => r.sadd('st', 'a')],
       ['z', 'zset', () => r.zadd('z', 1, 'a')],
       ['h', 'hash', () => r.hset('h', 'f', 'v')],
+      ['x', 'stream', () => r.xadd('x', '*', 'f', 'v')],
     ];
     for (const [key, type, make] of made) {
       await make();
