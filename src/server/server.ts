@@ -19,6 +19,8 @@ import { activeExpireCycle, updateLruClock } from '../store/expire.js';
 import { installEviction, keyspaceMemory, type Evictor } from '../store/evict.js';
 import { installReplication, type ReplicationManager } from '../replication/index.js';
 import { ensureTypeHooks } from '../commands/dump.js';
+import { ensureStreamHooks } from '../commands/stream.js';
+import { installStreamCodec } from '../persistence/stream-codec.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
 import { installPubSub, type PubSub } from './pubsub.js';
@@ -218,6 +220,8 @@ export class Server {
     this.evictor = installEviction(this);
     this.replication = installReplication(this);
     ensureTypeHooks(this);
+    ensureStreamHooks(this);
+    installStreamCodec();
     this.pubsub = installPubSub(this);
   }
 

@@ -64,6 +64,11 @@ async function richDataset(r: Redis): Promise<void> {
     p.zadd('zset-small', '1', 'a', '2.5', 'b', '-inf', 'c');
     for (let i = 0; i < 200; i++) p.zadd('zset-big', String(i / 3), 'member' + i);
     p.expire('hash-big', 5000);
+    for (let i = 0; i < 250; i++) p.xadd('stream', '*', 'field', 'value' + i, 'n', String(i));
+    p.xdel('stream', '0-1');
+    p.xgroup('CREATE', 'stream', 'group1', '0');
+    p.xreadgroup('GROUP', 'group1', 'alice', 'COUNT', '10', 'STREAMS', 'stream', '>');
+    p.xadd('stream-small', '5-1', 'a', '1');
   }
   p.select(0);
   await p.exec();

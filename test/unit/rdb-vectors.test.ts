@@ -70,7 +70,7 @@ for (const v of vectorFiles()) {
     }
   });
 
-  if (v.name.startsWith('12-')) continue; // streams are built by the stream module (wired at merge)
+  if (v.name.startsWith('12-')) continue; // the stream of vector 12: test/unit/stream-codec.test.ts
   test('vector ' + v.name + ' loads into a keyspace with the encodings redis-server had', () => {
     const ks = new Keyspace(16);
     // The vectors were saved in 2026-2027: do not let the clock drop keys with old expires.
