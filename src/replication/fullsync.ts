@@ -60,7 +60,7 @@ class ReplicaRdbConsumer implements SnapshotConsumer {
     peer.state = peer.capaEof ? 'send_bulk' : 'wait_bgsave';
     writeHeader(
       this.out,
-      standardAux({ replStreamDb: 0, replId: repl.replId, replOffset: offset, usedMem: process.memoryUsage().rss }),
+      standardAux({ replStreamDb: repl.streamDb(), replId: repl.replId, replOffset: offset, usedMem: process.memoryUsage().rss }),
     );
   }
 

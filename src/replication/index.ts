@@ -71,6 +71,10 @@ export class ReplicationManager extends Replication {
     return null;
   }
 
+  override streamDb(): number {
+    return this.server.isReplica && this.link !== null ? this.link.client.dbIndex : 0;
+  }
+
   /** REPLICAOF host port. `by` is the client that asked (for the log), null at start-up. */
   becomeReplica(host: string, port: number, by: Client | null): void {
     const server = this.server;

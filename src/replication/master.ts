@@ -178,6 +178,15 @@ export class Replication {
     }
   }
 
+  /**
+   * The database the stream continues on after a snapshot (RDB aux repl-stream-db). A master
+   * restates it with a SELECT before its next command anyway (lastEmittedDb is reset); a
+   * chained replica (ReplicationManager) forwards its master's stream as is.
+   */
+  streamDb(): number {
+    return 0;
+  }
+
   /** Creates the backlog (and, as Redis does when the first replica arrives, a fresh id). */
   createBacklog(): void {
     if (this.backlog !== null) return;

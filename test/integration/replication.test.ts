@@ -201,11 +201,23 @@ describe('replication between Damselfly nodes', () => {
   test('chained replication A → B → C receives the same stream', async () => {
     const a = await node();
     const b = await node(['--replicaof', '127.0.0.1', String(a.p.port)]);
-    const c = await node(['--replicaof', '127.0.0.1', String(b.p.port)]);
     await seed(a.r, 2000, 6);
+    // A's stream is left positioned on db 3 when C attaches to B: B forwards A's stream as is,
+    // so C must learn the stream's db from the snapshot (aux repl-stream-db).
+    await a.r.select(3);
+    await a.r.set('before-c', '1');
+    await waitInSync(a.r, b.r);
+    const c = await node(['--replicaof', '127.0.0.1', String(b.p.port)]);
+    await waitInSync(b.r, c.r);
+    await a.r.set('after-c', '1');
+    await a.r.select(0);
     await waitInSync(a.r, b.r);
     await waitInSync(b.r, c.r);
     await assertSameData(a.r, c.r);
+    const c3 = connect(c.p.port);
+    clients.push(c3);
+    await c3.select(3);
+    assert.equal(await c3.get('after-c'), '1');
     // Offsets are equal along the chain (A may still be expiring keys: wait for the DELs too).
     await waitFor(async () => (await info(c.r))['master_repl_offset'] === (await info(a.r))['master_repl_offset'], 10000, 'equal offsets A and C');
   });
