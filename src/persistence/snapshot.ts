@@ -72,8 +72,14 @@ export interface SnapshotConsumer {
 export interface SnapshotOptions {
   /** Advance by itself in setImmediate time slices (default true); false: call step(). */
   autoRun?: boolean;
-  /** Length of one time slice of the background walk, ms (default 1). */
+  /** Length of one time slice of the background walk while no client is active, ms (default 1). */
   sliceMs?: number;
+  /**
+   * Slice length when commands ran since the previous slice, ms (default 0.25): with clients
+   * busy, the walk takes roughly busySliceMs per event-loop turn, which bounds the latency it
+   * adds to a request; an idle server gives it longer slices (higher throughput).
+   */
+  busySliceMs?: number;
   /** At most this many entries serialized by the walk per slice (default: no limit). */
   entriesPerSlice?: number;
   /** While a consumer asks to yield, how often to ask again, ms (default 2). */
@@ -218,6 +224,9 @@ export class Snapshot {
   private paused = false;
   private readonly autoRun: boolean;
   private readonly sliceMs: number;
+  private readonly busySliceMs: number;
+  /** server.stats.commandsProcessed at the previous slice (activity detection). */
+  private lastCommands = -1;
   private readonly entriesPerSlice: number;
   private readonly yieldPollMs: number;
   private scheduled = false;
@@ -229,6 +238,7 @@ export class Snapshot {
     this.consumers = [consumer];
     this.autoRun = opts.autoRun ?? true;
     this.sliceMs = opts.sliceMs ?? 1;
+    this.busySliceMs = Math.min(this.sliceMs, opts.busySliceMs ?? 0.25);
     this.entriesPerSlice = opts.entriesPerSlice ?? Infinity;
     this.yieldPollMs = opts.yieldPollMs ?? 2;
     this.stats = {
@@ -492,7 +502,10 @@ export class Snapshot {
         return;
       }
     }
-    if (this.step(this.sliceMs)) this.schedule();
+    const commands = this.server.stats.commandsProcessed;
+    const busy = commands !== this.lastCommands;
+    this.lastCommands = commands;
+    if (this.step(busy ? this.busySliceMs : this.sliceMs)) this.schedule();
   };
 }
 

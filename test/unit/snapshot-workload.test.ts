@@ -79,7 +79,10 @@ function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
       h.run('swapdb', '0', '2');
     } else if (forced === 1 && done > 0.4) {
       forced++;
-      const d = server.keyspace.dbs.findLastIndex((x) => x.guard !== null);
+      let d = -1;
+      server.keyspace.dbs.forEach((x, i) => {
+        if (x.guard !== null) d = i; // the last db the walk has not finished
+      });
       assert.ok(d >= 0);
       h.run('select', String(d));
       h.run('flushdb');
