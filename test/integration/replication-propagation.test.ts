@@ -1,13 +1,7 @@
 /**
- * PENDING — enabled by issues 4/5 (replication). scripts/run-tests.mjs does not run test/pending/;
- * when the master side of replication (REPLCONF, PSYNC, the command stream) and `--replicaof`
- * land, move these tests back into test/integration/ (expire.test.ts and string.test.ts, where
- * they came from) and run them there. Until then they only have to compile.
- *
  * What a replica receives from a Damselfly master (expiry and string commands rewritten the way
  * redis-server 7.0.15 propagates them), and expiry on a Damselfly replica of a redis-server
  * master. Every expected stream below is what redis-server 7.0.15 sent for the same commands.
- * Nothing here skips: a master side that does not answer, or a replica that does not sync, fails.
  */
 
 import { after, before, beforeEach, describe, test } from 'node:test';
