@@ -14,7 +14,6 @@
  */
 
 import type { Client } from '../server/client.js';
-import { ClientFlag } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { CommandSpec, KeySpec } from './spec.js';
 import { ERR } from '../protocol/errors.js';
@@ -64,8 +63,6 @@ const SRANDMEMBER_MAX_REPEAT = 1 << 30;
 const B_SREM = Buffer.from('SREM', 'latin1');
 const B_DEL = Buffer.from('DEL', 'latin1');
 const B_UNLINK = Buffer.from('UNLINK', 'latin1');
-const B_MULTI = Buffer.from('MULTI', 'latin1');
-const B_EXEC = Buffer.from('EXEC', 'latin1');
 
 registerValueType(TYPE_SET, { clone: cloneSet, encoding: setEncoding });
 
@@ -338,12 +335,9 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
   const reply = c.reply;
   reply.setLen(popped.length);
   for (let i = 0; i < popped.length; i++) reply.bulkStr(popped[i]!);
-  // Effects replication: one SREM per member, atomically.
+  // Effects replication: one SREM per member (Server wraps two or more in MULTI/EXEC).
   c.preventPropagate = true;
-  const wrap = popped.length > 1 && (c.flags & ClientFlag.MULTI) === 0;
-  if (wrap) server.propagate(dbIndex, [B_MULTI]);
   for (let i = 0; i < popped.length; i++) server.propagate(dbIndex, [B_SREM, key, Buffer.from(popped[i]!, 'latin1')]);
-  if (wrap) server.propagate(dbIndex, [B_EXEC]);
   server.keyModified(dbIndex, key);
 }
 

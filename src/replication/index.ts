@@ -30,7 +30,7 @@ export class ReplicationManager extends Replication {
     const server = this.server;
     installFullSync(this);
     server.propagationSinks.push((db, argv) => this.propagate(db, argv));
-    server.vetoes.push((c, cmd) => this.veto(c, cmd.flags));
+    server.vetoes.push((c, cmd) => this.veto(c, cmd.flags, cmd.name));
     server.replicationInfo = () => this.info();
     server.unlinkHooks.push((c) => this.detachClient(c));
     server.startupHooks.push(() => {
@@ -54,7 +54,7 @@ export class ReplicationManager extends Replication {
     if (this.link !== null) this.link.tick(now);
   }
 
-  private veto(c: Client, flags: number): string | null {
+  private veto(c: Client, flags: number, name: string): string | null {
     const server = this.server;
     if (server.isReplica) {
       if ((flags & F_WRITE) !== 0 && (c.flags & ClientFlag.MASTER) === 0 && server.config.getBool('replica-read-only')) {
@@ -67,7 +67,9 @@ export class ReplicationManager extends Replication {
       const need = server.config.getNumber('min-replicas-to-write');
       if (need > 0 && server.config.getNumber('min-replicas-max-lag') > 0 && this.goodReplicas() < need) return ERR_NOREPLICAS;
     }
-    if (server.loading && (flags & F_LOADING) === 0) return ERR_LOADING;
+    // REPLICAOF stays possible while a full sync loads (ours loads while the payload streams
+    // in, a longer window than Redis's load-after-transfer): it is the way out of that sync.
+    if (server.loading && (flags & F_LOADING) === 0 && name !== 'replicaof' && name !== 'slaveof') return ERR_LOADING;
     return null;
   }
 
