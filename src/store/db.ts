@@ -724,6 +724,7 @@ export class Db extends Dict {
   /** The cron's rehash/compaction step; settles first, as compaction renumbers ids. */
   override rehashStep(maxMs: number): boolean {
     this.settle();
+    this.releaseObjChunks();
     return super.rehashStep(maxMs);
   }
 
@@ -823,7 +824,7 @@ export class Db extends Dict {
       chunks++;
       let k = 0;
       for (let j = 0; j < OBJ_CHUNK; j++) if (ch[j] !== undefined) k++;
-      if (k === 0 || k !== this.objChunkUsed[i]) throw new Error(`object chunk ${i} holds ${k}, counted ${this.objChunkUsed[i]}`);
+      if (k !== this.objChunkUsed[i]) throw new Error(`object chunk ${i} holds ${k}, counted ${this.objChunkUsed[i]}`);
       used += k;
     }
     if (chunks !== this.objChunks) throw new Error(`objChunks ${this.objChunks} != ${chunks}`);
@@ -1053,19 +1054,29 @@ export class Db extends Dict {
     const had = ch[j] !== undefined;
     ch[j] = v;
     if (v === undefined) {
-      if (!had) return;
-      if (--this.objChunkUsed[k]! === 0) {
-        this.objs[k] = undefined;
+      // An emptied chunk stays until the cron (releaseObjChunks): a packed value unpacked by
+      // every command would otherwise drop and re-create its chunk each time.
+      if (had) this.objChunkUsed[k]!--;
+    } else if (!had) this.objChunkUsed[k]!++;
+  }
+
+  /** Drops the value chunks that hold nothing (cron). */
+  private releaseObjChunks(): void {
+    if (this.objChunks === 0) return;
+    const objs = this.objs;
+    for (let k = 0; k < objs.length; k++) {
+      if (objs[k] !== undefined && this.objChunkUsed[k] === 0) {
+        objs[k] = undefined;
         this.objSize[k] = undefined;
         this.objChunks--;
-        // Trailing empty slots go too, so the outer arrays stay as short as the live ids.
-        let n = this.objs.length;
-        while (n > 0 && this.objs[n - 1] === undefined) n--;
-        this.objs.length = n;
-        this.objSize.length = n;
-        this.objChunkUsed.length = n;
       }
-    } else if (!had) this.objChunkUsed[k]!++;
+    }
+    // Trailing empty slots go too, so the outer arrays stay as short as the live ids.
+    let n = objs.length;
+    while (n > 0 && objs[n - 1] === undefined) n--;
+    objs.length = n;
+    this.objSize.length = n;
+    this.objChunkUsed.length = n;
   }
 }
 

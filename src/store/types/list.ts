@@ -130,8 +130,34 @@ export class List {
   length = 0;
   /** True while the list is exactly what listCodec.unpack made (no mutation since). */
   unchanged = false;
+  /**
+   * A list unpacked from the slab keeps its packed bytes (a copy) until a method needs nodes:
+   * LLEN and a read that is settled right away then cost one copy, not a node build.
+   */
+  private pk: Buffer | null = null;
+
+  /** Builds the node from the packed bytes. */
+  private inflate(): void {
+    const bytes = this.pk!;
+    this.pk = null;
+    const count = this.length;
+    if (count === 0) return;
+    const n = new ListNode(Buffer.allocUnsafe(Math.max(bytes.length - count, 1)), true);
+    let p = 0;
+    let q = 0;
+    for (let i = 0; i < count; i++) {
+      p = readVarint(bytes, p);
+      bytes.copy(n.buf, q, p, p + vval);
+      p += vval;
+      q += vval;
+      n.off[i + 1] = q;
+    }
+    n.hi = count;
+    this.nodes.push(n);
+  }
 
   get nodeCount(): number {
+    if (this.pk !== null) this.inflate();
     return this.nodes.length - this.head;
   }
 
@@ -170,6 +196,7 @@ export class List {
   }
 
   pushTail(e: Buffer): void {
+    if (this.pk !== null) this.inflate();
     this.unchanged = false;
     const last = this.lastNode();
     if (last === undefined || !last.pushTail(e)) {
@@ -181,6 +208,7 @@ export class List {
   }
 
   pushHead(e: Buffer): void {
+    if (this.pk !== null) this.inflate();
     this.unchanged = false;
     const first = this.firstNode();
     if (first === undefined || !first.pushHead(e)) {
@@ -193,6 +221,7 @@ export class List {
 
   /** Removes and returns the head element (a view), or undefined when empty. */
   popHead(): Buffer | undefined {
+    if (this.pk !== null) this.inflate();
     this.unchanged = false;
     const n = this.firstNode();
     if (n === undefined) return undefined;
@@ -204,6 +233,7 @@ export class List {
   }
 
   popTail(): Buffer | undefined {
+    if (this.pk !== null) this.inflate();
     this.unchanged = false;
     const n = this.lastNode();
     if (n === undefined) return undefined;
@@ -222,6 +252,7 @@ export class List {
 
   /** Drops `k` elements from the head (k <= length). */
   trimHead(k: number): void {
+    if (this.pk !== null) this.inflate();
     this.unchanged = false;
     while (k > 0) {
       const n = this.firstNode()!;
@@ -240,6 +271,7 @@ export class List {
 
   /** Drops `k` elements from the tail (k <= length). */
   trimTail(k: number): void {
+    if (this.pk !== null) this.inflate();
     this.unchanged = false;
     while (k > 0) {
       const n = this.lastNode()!;
@@ -282,6 +314,7 @@ export class List {
 
   /** Element at `index` (0 <= index < length), a view. */
   at(index: number): Buffer {
+    if (this.pk !== null) this.inflate();
     const [k, j] = this.locate(index);
     return this.node(k).at(j);
   }
@@ -289,6 +322,7 @@ export class List {
   /** Calls fn for elements start..end (inclusive, 0 <= start <= end < length), head to tail;
    * stops early when fn returns false. */
   forRange(start: number, end: number, fn: (e: Buffer) => boolean | void): void {
+    if (this.pk !== null) this.inflate();
     let [k, j] = this.locate(start);
     let left = end - start + 1;
     while (left > 0) {
@@ -302,6 +336,7 @@ export class List {
 
   /** Calls fn for elements end..start (inclusive), tail to head. */
   forRangeReverse(start: number, end: number, fn: (e: Buffer) => boolean | void): void {
+    if (this.pk !== null) this.inflate();
     let [k, j] = this.locate(end);
     let left = end - start + 1;
     while (left > 0) {
@@ -314,6 +349,7 @@ export class List {
 
   /** Iterates every element head to tail (views). */
   *[Symbol.iterator](): IterableIterator<Buffer> {
+    if (this.pk !== null) this.inflate();
     for (let k = this.head; k < this.nodes.length; k++) {
       const n = this.nodes[k]!;
       for (let i = n.lo; i < n.hi; i++) yield n.buf.subarray(n.off[i]!, n.off[i + 1]!);
@@ -349,6 +385,7 @@ export class List {
 
   /** LSET: replaces element `index` with a copy of `e`. */
   set(index: number, e: Buffer): void {
+    if (this.pk !== null) this.inflate();
     this.unchanged = false;
     const [k, j] = this.locate(index);
     const n = this.node(k);
@@ -364,6 +401,7 @@ export class List {
 
   /** Inserts a copy of `e` so that it becomes element `index` (0 <= index <= length). */
   insert(index: number, e: Buffer): void {
+    if (this.pk !== null) this.inflate();
     this.unchanged = false;
     if (index === 0) return this.pushHead(e);
     if (index === this.length) return this.pushTail(e);
@@ -376,6 +414,7 @@ export class List {
 
   /** Index of the first element equal to `pivot`, or -1. */
   indexOf(pivot: Buffer): number {
+    if (this.pk !== null) this.inflate();
     let idx = 0;
     for (let k = this.head; k < this.nodes.length; k++) {
       const n = this.nodes[k]!;
@@ -393,6 +432,7 @@ export class List {
    * from the tail when `fromTail`. Returns how many were removed.
    */
   remove(v: Buffer, limit: number, fromTail: boolean): number {
+    if (this.pk !== null) this.inflate();
     this.unchanged = false;
     let removed = 0;
     const vl = v.length;
@@ -446,6 +486,7 @@ export class List {
   }
 
   clone(): List {
+    if (this.pk !== null) this.inflate();
     const l = new List();
     for (let k = this.head; k < this.nodes.length; k++) {
       const n = this.nodes[k]!;
@@ -461,6 +502,7 @@ export class List {
    * SIZE_SAMPLES nodes spread over the list) and scaled, like Redis's MEMORY USAGE samples.
    */
   memory(): number {
+    if (this.pk !== null) return LIST_OVERHEAD + this.pk.length;
     const count = this.nodeCount;
     let n = LIST_OVERHEAD + (this.nodes.length << 3) + count * NODE_OVERHEAD;
     if (count === 0) return n;
@@ -477,6 +519,7 @@ export class List {
 
   /** The packed form (see listCodec), or null when the list is too big for it. */
   packed(): Buffer | null {
+    if (this.pk !== null) return this.pk;
     if (this.length > PACK_MAX_ELEMENTS) return null;
     let total = 0;
     for (let k = this.head; k < this.nodes.length; k++) {
@@ -501,32 +544,17 @@ export class List {
     return out;
   }
 
-  /** A list from its packed form (bytes are copied). */
+  /** A list from its packed form (bytes are copied; nodes are built on first need). */
   static fromPacked(bytes: Buffer): List {
     const l = new List();
     let count = 0;
-    let total = 0;
     let p = 0;
     while (p < bytes.length) {
-      p = readVarint(bytes, p);
-      p += vval;
-      total += vval;
+      p = readVarint(bytes, p) + vval;
       count++;
     }
-    if (count === 0) return l;
-    const n = new ListNode(Buffer.allocUnsafe(Math.max(total, 1)), true);
-    p = 0;
-    let q = 0;
-    for (let i = 0; i < count; i++) {
-      p = readVarint(bytes, p);
-      bytes.copy(n.buf, q, p, p + vval);
-      p += vval;
-      q += vval;
-      n.off[i + 1] = q;
-    }
-    n.hi = count;
-    l.nodes.push(n);
     l.length = count;
+    if (count !== 0) l.pk = Buffer.from(bytes);
     return l;
   }
 }
