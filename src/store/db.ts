@@ -860,10 +860,11 @@ export class Db extends Dict {
   }
 
   protected override onTrim(chunks: number): void {
-    // Ids above the trimmed range no longer exist, so neither do their objects (every chunk
-    // there is already gone: a chunk is dropped with its last value).
+    // Ids above the trimmed range no longer exist, so neither do their objects (chunks there
+    // are empty, kept only until releaseObjChunks).
     const keep = (chunks * CHUNK_SIZE) >>> OBJ_SHIFT;
     if (this.objs.length > keep) {
+      for (let k = keep; k < this.objs.length; k++) if (this.objs[k] !== undefined) this.objChunks--;
       this.objs.length = keep;
       this.objSize.length = keep;
       this.objChunkUsed.length = keep;
