@@ -61,6 +61,22 @@ export function connect(port) {
           if (!got.subarray(i, i + unit.length).equals(unit)) throw new Error('unexpected reply ' + JSON.stringify(got.toString('latin1', i, i + 80)));
         }
       },
+      /** Sends a pipeline of `count` commands with one-line replies (+, -, :); returns the lines. */
+      async pipelineAny(payload, count) {
+        socket.write(payload);
+        const lines = [];
+        await waitFor(() => {
+          for (;;) {
+            if (lines.length === count) return lines;
+            const nl = buf.indexOf('\r\n');
+            if (nl < 0) return null;
+            lines.push(buf.toString('latin1', 0, nl));
+            buf = buf.subarray(nl + 2);
+          }
+        });
+        for (const l of lines) if (l[0] === '-') throw new Error('error reply ' + l);
+        return lines;
+      },
       /** One command with a one-line reply (+, -, :). */
       async line(...args) {
         socket.write(encode(args));

@@ -245,3 +245,18 @@ test('setPacked stores packed bytes directly', () => {
   db.settle();
   db.verify();
 });
+
+test('compact zset scores of every width round-trip through the packed form', () => {
+  const db = newDb();
+  const scores = [0, -0, 1, -1, 127, -128, 128, -129, 32767, -32768, 32768, -32769, 2147483647, -2147483648, 2147483648, -2147483649, 0.5, -1e-300, 1e300, Infinity, -Infinity];
+  const members = scores.map((_s, i) => 'm'.repeat(i * 7));
+  const id = db.setObject(B('z'), TYPE_ZSET, ZSet.fromEntries({ entries: 128, value: 200 }, members, scores));
+  db.settle();
+  assert.equal(db.isPacked(id), true);
+  const z = db.getObject<ZSet>(id);
+  for (let i = 0; i < scores.length; i++) assert.ok(Object.is(z.score(members[i]!), scores[i] === 0 ? 0 : scores[i]), `score of member ${i}`);
+  const all = z.all();
+  const sorted = scores.map((sc, i) => [sc === 0 ? 0 : sc, members[i]!] as const).sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
+  assert.deepEqual(all.members, sorted.map((x) => x[1]));
+  assert.deepEqual(all.scores, sorted.map((x) => x[0]));
+});
