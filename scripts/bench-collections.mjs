@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Memory of small collections: Damselfly vs redis-server.
 //
-//   node scripts/bench.mjs --collections [--keys N] [--kinds hash,list,...]   (delegates here)
+//   node scripts/bench.mjs --collections [--keys N] [--kinds hash,list,...] [--node-flags "..."]
+//                                                                      (delegates here)
 //
 // For each kind, and each server in turn (fresh process, `--save ''`): RSS (VmRSS) settled
 // before and after loading N keys (default 100,000) that each hold a 10-element collection,
@@ -13,6 +14,8 @@
 //   set-int  SADD  si:<k> 10 integers k*10+i
 //   set-str  SADD  ss:<k> 10 members `member:<k>:<i>`
 //   zset     ZADD  z:<k> 10 (score i, member `member:<k>:<i>`)
+// --node-flags passes V8/Node flags to Damselfly's node process (e.g. "--semi-space-growth-factor=1"
+// to see how much of the RSS is the young generation the load grew, a fixed cost).
 // Ends with a markdown table.
 
 import os from 'node:os';
@@ -49,8 +52,10 @@ const KINDS = {
   },
 };
 
+let nodeFlags = [];
+
 async function startServer(kind) {
-  const { port, dir, proc } = await spawnServer(kind, 'bench-coll-', (p) => [process.execPath, [mainJs, '--port', String(p), '--bind', '127.0.0.1', '--save', '']]);
+  const { port, dir, proc } = await spawnServer(kind, 'bench-coll-', (p) => [process.execPath, [...nodeFlags, mainJs, '--port', String(p), '--bind', '127.0.0.1', '--save', '']]);
   proc.stdout.on('data', () => {});
   proc.stderr.on('data', () => {});
   return { port, pid: proc.pid, stop: () => stopServer(proc, dir, 5000) };
@@ -104,10 +109,12 @@ export async function runCollections(argv) {
   };
   requireBinaries(': apt-get install -y redis-server redis-tools');
   const keys = Number(opt('--keys') ?? 100_000);
+  nodeFlags = (opt('--node-flags') ?? '').split(' ').filter((f) => f !== '');
   const kinds = (opt('--kinds') ?? Object.keys(KINDS).join(',')).split(',');
   for (const k of kinds) if (!(k in KINDS)) throw new Error('unknown kind ' + k + ' (known: ' + Object.keys(KINDS).join(', ') + ')');
   const cpus = os.cpus();
-  const env = 'node ' + process.version + ', redis-server ' + redisVersion() + ', ' + cpus.length + ' CPU (' + (cpus[0]?.model ?? '?').trim() + ')';
+  const env =
+    'node ' + process.version + (nodeFlags.length > 0 ? ' ' + nodeFlags.join(' ') : '') + ', redis-server ' + redisVersion() + ', ' + cpus.length + ' CPU (' + (cpus[0]?.model ?? '?').trim() + ')';
   console.log('# ' + env);
   const rows = [];
   for (const kind of kinds) {
