@@ -246,7 +246,7 @@ export function hashEncoding(h: HashObj): string {
 
 const SIZE_SAMPLES = 5;
 /** A Map entry with a latin1 string key and a Buffer value, beyond their bytes (Node 20). */
-const MAP_ENTRY = 158;
+const MAP_ENTRY = 185;
 
 /** Approximate bytes (MEMORY USAGE, used_memory), O(1): a hashtable's entries are sampled. */
 export function hashSize(h: HashObj): number {

@@ -537,7 +537,7 @@ registerPackedCodec(TYPE_SET, {
 
 const SIZE_SAMPLES = 5;
 /** A JS Set entry holding a latin1 string, beyond the string's chars (measured in Node 20). */
-const SET_ENTRY = 88;
+const SET_ENTRY = 52;
 
 /** Memory use (MEMORY USAGE, used_memory), O(1): a hashtable's members are sampled and scaled. */
 export function setMemory(v: SetValue): number {
