@@ -5,6 +5,8 @@
 //   node scripts/bench.mjs --quick     (short run, for a smoke check)
 //   node scripts/bench.mjs --only throughput|mem [--rounds N]
 //   node scripts/bench.mjs --scale N[,N...]   (storage at scale; see scripts/bench-scale.mjs)
+//   node scripts/bench.mjs --collections [--keys N] [--kinds hash,list,set-int,set-str,zset]
+//                                             (memory of small collections; scripts/bench-collections.mjs)
 //
 // Throughput: redis-benchmark -q --csv against each server in alternation (A B, then B A, ...),
 // several rounds, median per test: SET/GET at -c 50 -P 1 and -P 16, INCR, MSET (10 keys), all
@@ -13,9 +15,9 @@
 // Ends with markdown tables.
 
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
 import { REDIS_BENCHMARK, mainJs, mb, redisVersion, requireBinaries, settledRss, spawnServer, stopServer } from './lib/bench-common.mjs';
+import { connect, encode } from './lib/resp-client.mjs';
 
 // ------------------------------------------------------------------------------ options
 
@@ -27,6 +29,7 @@ const opt = (name) => {
 if (argv.includes('-h') || argv.includes('--help')) {
   console.log('usage: node scripts/bench.mjs [--quick] [--only throughput|mem] [--rounds N] [--keys N]');
   console.log('       node scripts/bench.mjs --scale N[,N...] [--bench-seconds S] [--conns C] [--servers redis,damselfly]');
+  console.log('       node scripts/bench.mjs --collections [--keys N] [--kinds hash,list,set-int,set-str,zset]');
   process.exit(0);
 }
 const quick = argv.includes('--quick');
@@ -64,84 +67,6 @@ async function startServer(kind) {
     pid: proc.pid,
     stop: () => stopServer(proc, dir, 5000),
   };
-}
-
-// ------------------------------------------------------------------------------ a tiny RESP client
-
-function encode(args) {
-  let head = '*' + args.length + '\r\n';
-  const parts = [];
-  for (const a of args) {
-    const b = Buffer.isBuffer(a) ? a : Buffer.from(String(a), 'latin1');
-    parts.push(Buffer.from(head + '$' + b.length + '\r\n', 'latin1'), b);
-    head = '\r\n';
-  }
-  parts.push(Buffer.from('\r\n'));
-  return Buffer.concat(parts);
-}
-
-/** Connection that counts replies of a known fixed size, or reads one line reply. */
-function connect(port) {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host: '127.0.0.1' }, () => resolve(client));
-    socket.once('error', reject);
-    let buf = Buffer.alloc(0);
-    let waiter = null;
-    let closed = false;
-    socket.on('data', (d) => {
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-      if (waiter !== null) waiter.check();
-    });
-    socket.on('close', () => {
-      closed = true;
-      if (waiter !== null) waiter.fail(new Error('connection closed by the server'));
-    });
-    const waitFor = (cond) =>
-      new Promise((res, rej) => {
-        const w = {
-          check: () => {
-            const v = cond();
-            if (v !== null) {
-              waiter = null;
-              res(v);
-            }
-          },
-          fail: (e) => {
-            waiter = null;
-            rej(e);
-          },
-        };
-        waiter = w;
-        w.check();
-        if (waiter === w && closed) w.fail(new Error('connection closed by the server'));
-      });
-    const client = {
-      /** Sends a pipeline and waits for `bytes` bytes of replies, which must all equal `unit`. */
-      async pipeline(payload, count, unit) {
-        socket.write(payload);
-        const need = count * unit.length;
-        const got = await waitFor(() => (buf.length >= need ? buf.subarray(0, need) : null));
-        buf = buf.subarray(need);
-        for (let i = 0; i < got.length; i += unit.length) {
-          if (!got.subarray(i, i + unit.length).equals(unit)) throw new Error('unexpected reply ' + JSON.stringify(got.toString('latin1', i, i + 80)));
-        }
-      },
-      /** One command with a one-line reply (+, -, :). */
-      async line(...args) {
-        socket.write(encode(args));
-        return waitFor(() => {
-          const nl = buf.indexOf('\r\n');
-          if (nl < 0) return null;
-          const s = buf.toString('latin1', 0, nl);
-          buf = buf.subarray(nl + 2);
-          return s;
-        });
-      },
-      close() {
-        socket.destroy();
-      },
-    };
-  });
 }
 
 // ------------------------------------------------------------------------------ throughput
@@ -300,7 +225,11 @@ async function main() {
   console.log(lines.join('\n'));
 }
 
-const run = argv.includes('--scale') ? () => import('./bench-scale.mjs').then((m) => m.runScale(argv)) : main;
+const run = argv.includes('--scale')
+  ? () => import('./bench-scale.mjs').then((m) => m.runScale(argv))
+  : argv.includes('--collections')
+    ? () => import('./bench-collections.mjs').then((m) => m.runCollections(argv))
+    : main;
 run().catch((err) => {
   console.error(err instanceof Error ? err.stack : String(err));
   process.exit(1);

@@ -458,7 +458,7 @@ const copyCommand: Handler = (c, argv) => {
       c.reply.error('ERR COPY of ' + TYPE_NAMES[type] + ' values is not supported yet');
       return;
     }
-    clone = ops.clone(src.getObject<unknown>(id));
+    clone = ops.clone(src.peekObject<unknown>(id));
   }
   const at = src.expireAt(id);
   const raw = type === TYPE_STRING && src.isRaw(id);
@@ -612,7 +612,7 @@ const objectEncodingCommand: Handler = (c, argv) => {
     return;
   }
   const ops = typeOps[type];
-  c.reply.bulkStr(ops !== undefined ? ops.encoding(db.getObject<unknown>(id)) : DEFAULT_ENCODINGS[type]!);
+  c.reply.bulkStr(ops !== undefined ? ops.encoding(db.peekObject<unknown>(id)) : DEFAULT_ENCODINGS[type]!);
 };
 
 const objectRefcountCommand: Handler = (c, argv) => {

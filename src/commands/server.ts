@@ -839,7 +839,7 @@ function debugObject(c: Client, key: Buffer): void {
     serialized = serializedStringLength(db.getString(id));
   } else {
     const fn = c.server.encodingNames.get(type);
-    encoding = fn !== undefined ? fn(db.getObject(id)) : (DEFAULT_ENCODINGS[type] ?? 'unknown');
+    encoding = fn !== undefined ? fn(db.peekObject(id)) : (DEFAULT_ENCODINGS[type] ?? 'unknown');
   }
   const lru = db.lru(id) & 0xffffff;
   const addr = '0x' + (0x7f0000000000 + (db.index << 28) + id * 16).toString(16);
@@ -862,7 +862,7 @@ function digestViewOf(server: Server, db: Db, id: number): DigestValue | null {
   const type = db.typeOf(id);
   if (type === TYPE_STRING) return { type: 'string', value: db.getString(id) };
   const fn = server.valueDigesters.get(type);
-  return fn !== undefined ? fn(db.getObject(id)) : null;
+  return fn !== undefined ? fn(db.peekObject(id)) : null;
 }
 
 /** DEBUG DIGEST: every key of every database, including keys whose TTL has passed. */

@@ -43,7 +43,7 @@ export function writeDb(out: RdbOutput, db: Db, index: number, opts: SaveOptions
       writeEntryHead(out, db.keyView(id), T_STRING, db.expireAt(id), meta);
       db.replyString(id, stringSink);
     } else {
-      writeEntry(out, db.keyView(id), type, db.getObject<unknown>(id), db.expireAt(id), meta);
+      writeEntry(out, db.keyView(id), type, db.peekObject<unknown>(id), db.expireAt(id), meta);
     }
     if (flush !== undefined && out.pending >= limit) flush(out.take());
   });

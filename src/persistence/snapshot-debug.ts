@@ -47,7 +47,7 @@ export class DigestConsumer implements SnapshotConsumer {
       v = { type: 'string', value: s };
     } else {
       const fn = this.server.valueDigesters.get(type);
-      v = fn !== undefined ? fn(db.getObject(id)) : null;
+      v = fn !== undefined ? fn(db.peekObject(id)) : null;
     }
     this.keys++;
     if (v === null) {
@@ -111,7 +111,7 @@ export class ChecksumConsumer implements SnapshotConsumer {
       this.valueBytes += v.length;
     } else {
       const fn = this.server.valueDigesters.get(type);
-      const v = fn !== undefined ? fn(db.getObject(id)) : null;
+      const v = fn !== undefined ? fn(db.peekObject(id)) : null;
       if (v === null) this.unknown++;
       else if (v.type === 'list') for (const e of v.elements) h = fnv(h, e);
       else if (v.type === 'set') for (const e of v.members) h = fnv(h, e);

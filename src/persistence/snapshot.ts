@@ -54,7 +54,7 @@ import type { Dict, EntryGuard } from '../store/dict.js';
 export interface SnapshotConsumer {
   /**
    * Encode/copy entry `id` of `db` now (key: db.keyView(id), type: db.typeOf(id), TTL:
-   * db.expireAt(id), value: db.getString(id) / db.getObject(id)). `dbIndex` is the db the key
+   * db.expireAt(id), value: db.getString(id) / db.peekObject(id)). `dbIndex` is the db the key
    * was in when the snapshot started (not necessarily db.index after a SWAPDB). Calls for
    * different dbs may interleave: changes serialize keys of any db at any time.
    */

@@ -77,7 +77,7 @@ class ReplicaRdbConsumer implements SnapshotConsumer {
       this.curDb = dbIndex;
     }
     const type = db.typeOf(id);
-    writeEntry(out, db.keyView(id), type, type === TYPE_STRING ? db.getString(id) : db.getObject<unknown>(id), db.expireAt(id));
+    writeEntry(out, db.keyView(id), type, type === TYPE_STRING ? db.getString(id) : db.peekObject<unknown>(id), db.expireAt(id));
     if (out.pending >= CHUNK) this.emit(out.take());
   }
 

@@ -158,6 +158,10 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): void {
     );
     c.reply.error('ERR internal error while executing ' + cmd.fullName.toUpperCase());
   }
+  // Re-pack the small collections the command unpacked or created (store/db.ts, "Packed
+  // values"): no handler is running now, so none still holds one of them. Other databases
+  // (MOVE, COPY DB) are settled at the end of the event-loop turn.
+  c.db.settle();
   if (monitorAfter) server.feedMonitors(c, argv);
   const end = performance.now();
   if (mark !== 0) server.clockMark = end;

@@ -9,15 +9,32 @@
  *   (Lengths live in the entry rather than a record header: the entry slot
  *   had room, and a header would push a 16+16-byte record from the 32-byte
  *   class into the 40-byte one.)
- * - Everything else - lists, sets, hashes, zsets, streams, and strings too
- *   long to inline - is a JS value in `objs`, a chunked array of arrays
- *   indexed by id (65536 per chunk, created on first use). The slab record
- *   then holds only the key. Long strings are standalone Buffers.
+ * - Small collections whose type registered a PackedCodec (lists, sets,
+ *   hashes, zsets) are "packed": one slab record [key bytes][packed bytes],
+ *   flagged INLINE like strings, with the packed length in META. So 100k small
+ *   hashes allocate no per-key JS object either.
+ * - Everything else - big collections, streams, strings too long to inline -
+ *   is a JS value in `objs`, a chunked array of arrays indexed by id (1024
+ *   per chunk, a chunk existing while it holds a value). The slab record then
+ *   holds only the key. Long strings are standalone Buffers.
+ *
+ * Packed values: getObject() unpacks a packed value into the JS object its
+ * type module works on and keeps it as the entry's value, flagged PENDING and
+ * listed in `pending`; so callers read and mutate collections in place as if
+ * they were always JS objects. setObject()/replaceObject() of a collection
+ * do the same with the object given. At the end of the event-loop turn
+ * (setImmediate), settle() asks each pending object's codec for its packed
+ * bytes: small ones go (back) into the slab record and the object is dropped
+ * (nothing is rewritten when the bytes did not change); others stay JS
+ * objects and are re-measured for the memory accounting. Converting to the big
+ * form is the type module's business (encoding thresholds); its codec just
+ * refuses to pack big encodings.
  * - Keys longer than MAX_CHUNK live in Dict.bigKeys (never seen in practice,
  *   but Redis allows 512 MB keys).
  * - META low byte: bits 0-2 value type (TYPE_*), bit 3 RAW (OBJECT ENCODING
- *   emulation, owned by the caller), bit 4 INLINE, bit 5 NOINT (a string Redis would
- *   keep as embstr/raw even if it looks like an integer), bit 7 LIVE.
+ *   emulation, owned by the caller), bit 4 INLINE (string or packed value in
+ *   the record), bit 5 NOINT (a string Redis would keep as embstr/raw even if
+ *   it looks like an integer), bit 6 PENDING (see Packed values), bit 7 LIVE.
  *
  * Expiry: a dense "volatile set" of (id, expire-at ms) pairs in chunked
  * typed arrays, with the entry's VPOS pointing back into it. Set/remove are
@@ -76,12 +93,19 @@ const M_TYPE = 0x07;
 const M_RAW = 0x08;
 const M_INLINE = 0x10;
 const M_NOINT = 0x20;
+/** The entry's id is in the Db's pending list (its JS value is looked at by the next settle()). */
+const M_PENDING = 0x40;
 const VLEN_SHIFT = 8;
+
+/** Ids per chunk of the JS value table (small, so that a few JS values cost little memory). */
+const OBJ_SHIFT = 10;
+const OBJ_CHUNK = 1 << OBJ_SHIFT;
+const OBJ_MASK = OBJ_CHUNK - 1;
 
 const FIRST_V = 64;
 /** Rough cost of a Buffer object beyond its bytes (JS object + backing store header). */
 const BUFFER_OVERHEAD = 96;
-/** Used by bytesUsed() for every non-string value, whose real size only the type module knows. */
+/** Size of a non-string value whose type registered no sizer. */
 const OBJECT_ESTIMATE = 128;
 
 /** Estimates memory of a non-string value for MEMORY USAGE; replaceable by the type modules. */
@@ -112,8 +136,32 @@ function sizeOfObject(type: number, obj: unknown): number {
   return f !== undefined ? f(obj) : objectSizer(type, obj);
 }
 
+/**
+ * How a collection type keeps small values as packed bytes in the slab instead of as JS objects
+ * (see "Packed values" in the Db comment).
+ */
+export interface PackedCodec {
+  /** The JS value for packed bytes. `bytes` is a view into the slab: copy what is kept. */
+  unpack(bytes: Buffer): object;
+  /**
+   * The packed bytes for a JS value, or null when the value must stay a JS object (too big, or
+   * an encoding that has no packed form). The Db copies the bytes; it does not keep the Buffer.
+   * `prev` is the packed bytes the entry's record still holds when `obj` was unpacked from them
+   * (else null): returning `prev` itself says "unchanged", which saves re-encoding.
+   */
+  pack(obj: object, prev: Buffer | null): Buffer | null;
+}
+
+const codecs: Array<PackedCodec | undefined> = [];
+
+/** A type module registers its packed form (called once, at module load). */
+export function registerPackedCodec(type: number, codec: PackedCodec): void {
+  if (type === TYPE_STRING) throw new RangeError('strings are inlined by the Db itself');
+  codecs[type] = codec;
+}
+
 /** Fields that stay with the Db object on swap() (everything else moves). */
-const SWAP_KEEP = new Set(['index', 'slab', 'lruInit', 'scratch', 'onNewKey']);
+const SWAP_KEEP = new Set(['index', 'slab', 'lruInit', 'scratch', 'onNewKey', 'settleQueued', 'settleNow']);
 
 /** Bytes a record occupies given its entry's KLEN and META. */
 function recordSize(klen: number, meta: number): number {
@@ -136,14 +184,29 @@ export class Db extends Dict {
   private vCap = FIRST_V;
   private vCount = 0;
 
-  /** Non-inline values by id, CHUNK_SIZE per lazily created chunk. */
+  /**
+   * JS values by id, OBJ_CHUNK per chunk; a chunk exists while it holds a value. objSize holds
+   * the bytes each non-string value was last measured at (what objectBytes counts for it).
+   */
   private objs: (unknown[] | undefined)[] = [];
+  private objSize: (Float64Array | undefined)[] = [];
+  private objChunkUsed: number[] = [];
+  private objChunks = 0;
+
+  /** Ids whose JS value settle() must pack or re-measure (checked against M_PENDING). */
+  private pending: number[] = [];
+  private settleQueued = false;
+  private readonly settleNow = (): void => {
+    this.settleQueued = false;
+    this.settle();
+  };
 
   // Memory accounting, maintained incrementally so INFO is O(1).
   private recordBytes = 0;
   private bigStringBytes = 0;
   private bigKeyBytes = 0;
   private objectCount = 0;
+  private objectBytes = 0;
 
   constructor(slab: SlabAllocator, index = 0) {
     super(slab);
@@ -364,8 +427,87 @@ export class Db extends Dict {
 
   // ------------------------------------------------------------ objects
 
+  /**
+   * The value of a non-inline string or of a collection. A packed collection is unpacked into a
+   * JS object that stays the entry's value until the next settle() (end of the event-loop
+   * turn), so a caller may mutate it in place like any other JS value; settle() packs it again
+   * (or keeps it as a JS object if it outgrew its packed form). Every collection value handed
+   * out is re-measured by settle() for the memory accounting.
+   */
   getObject<T>(id: number): T {
-    return this.getObj(id) as T;
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const meta = c[b + E_META];
+    const type = meta & M_TYPE;
+    if (type === TYPE_STRING) return this.getObj(id) as T;
+    let obj = this.getObj(id);
+    if (obj === undefined && (meta & M_INLINE) !== 0) {
+      obj = codecs[type]!.unpack(this.packedView(c, b, meta));
+      this.putObj(id, obj, sizeOfObject(type, obj));
+    }
+    if ((meta & M_PENDING) === 0) this.markPending(id, c, b);
+    return obj as T;
+  }
+
+  /**
+   * Read-only access to a value: like getObject, but a packed value is unpacked into a
+   * throw-away object that the Db does not keep (for iterating many keys, e.g. digests and
+   * snapshots, without unpacking them all at once). Mutating the result changes nothing.
+   */
+  peekObject<T>(id: number): T {
+    const obj = this.getObj(id);
+    if (obj !== undefined) return obj as T;
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const meta = c[b + E_META];
+    if ((meta & M_INLINE) === 0 || (meta & M_TYPE) === TYPE_STRING) return obj as T;
+    return codecs[meta & M_TYPE]!.unpack(this.packedView(c, b, meta)) as T;
+  }
+
+  /** True when the entry's collection value is stored packed in the slab (and not unpacked). */
+  isPacked(id: number): boolean {
+    const meta = this.ents[id >>> CHUNK_SHIFT][((id & CHUNK_MASK) << E_SHIFT) + E_META];
+    return (meta & M_INLINE) !== 0 && (meta & M_TYPE) !== TYPE_STRING && this.getObj(id) === undefined;
+  }
+
+  /**
+   * Packs (or re-measures) every collection value handed out or stored since the last call.
+   * Runs by itself at the end of each event-loop turn (setImmediate); callers that need the
+   * settled state at once (tests, memory reports) may call it, but never while a caller still
+   * holds a value from getObject that it will mutate.
+   */
+  settle(): void {
+    const list = this.pending;
+    if (list.length === 0) return;
+    this.pending = [];
+    for (let i = 0; i < list.length; i++) {
+      const id = list[i]!;
+      if (id >= this.hw) continue;
+      const c = this.ents[id >>> CHUNK_SHIFT];
+      const b = (id & CHUNK_MASK) << E_SHIFT;
+      const meta = c[b + E_META];
+      // Stale ids (deleted, overwritten, or already settled) no longer carry the flag.
+      if ((meta & (M_LIVE | M_PENDING)) !== (M_LIVE | M_PENDING)) continue;
+      c[b + E_META] = meta & ~M_PENDING;
+      const obj = this.getObj(id);
+      if (obj === undefined) continue;
+      const type = meta & M_TYPE;
+      const codec = codecs[type];
+      const klen = c[b + E_KLEN];
+      const prev = (meta & M_INLINE) !== 0 ? this.packedView(c, b, meta) : null;
+      const bytes = codec === undefined || klen > MAX_CHUNK ? null : codec.pack(obj as object, prev);
+      if (bytes !== null && klen + bytes.length <= MAX_CHUNK) {
+        if (bytes !== prev && (prev === null || !prev.equals(bytes))) this.writePacked(id, null, type, bytes);
+        this.dropValue(id, type);
+      } else {
+        if ((meta & M_INLINE) !== 0) this.unpackRecord(c, b, klen, meta);
+        const j = id & OBJ_MASK;
+        const sizes = this.objSize[id >>> OBJ_SHIFT]!;
+        const n = sizeOfObject(type, obj);
+        this.objectBytes += n - sizes[j]!;
+        sizes[j] = n;
+      }
+    }
   }
 
   /**
@@ -397,6 +539,30 @@ export class Db extends Dict {
     this.writeObject(id, null, type, obj);
   }
 
+  /**
+   * Insert or overwrite `key` with a collection given as packed bytes (copied), the form its
+   * type's codec unpacks. For loaders that have the packed form at hand.
+   */
+  setPacked(key: Buffer, type: number, bytes: Buffer, keepTtl = false): number {
+    const codec = codecs[type];
+    if (codec === undefined) throw new RangeError(`type ${type} has no packed form`);
+    if (key.length + bytes.length > MAX_CHUNK) return this.setObject(key, type, codec.unpack(bytes), keepTtl);
+    if (this.rehashIdx >= 0) this.rehashSome(1);
+    const klen = key.length;
+    const h = hashBytes(key, 0, klen);
+    let id = this.lookup(key, klen, h);
+    if (id < 0) {
+      id = this.newEntry(h, klen);
+      this.initEntry(id, key, klen);
+      this.writePacked(id, key, type, bytes);
+    } else {
+      if (!keepTtl) this.removeExpire(id);
+      this.dropValue(id, this.typeOf(id));
+      this.writePacked(id, null, type, bytes);
+    }
+    return id;
+  }
+
   // ------------------------------------------------------------ delete
 
   deleteId(id: number): void {
@@ -412,7 +578,7 @@ export class Db extends Dict {
       this.slab.free(c[b + E_PAGE] * PAGE_SIZE + c[b + E_OFF], rs);
       this.recordBytes -= chunkSize(rs);
     }
-    if ((meta & M_INLINE) === 0) this.dropValue(id, meta);
+    this.dropValue(id, meta);
     if (klen > MAX_CHUNK) this.bigKeyBytes -= klen;
     this.releaseId(id);
   }
@@ -452,10 +618,15 @@ export class Db extends Dict {
     this.vCap = FIRST_V;
     this.vCount = 0;
     this.objs = [];
+    this.objSize = [];
+    this.objChunkUsed = [];
+    this.objChunks = 0;
+    this.pending = [];
     this.recordBytes = 0;
     this.bigStringBytes = 0;
     this.bigKeyBytes = 0;
     this.objectCount = 0;
+    this.objectBytes = 0;
   }
 
   // ------------------------------------------------------------ move / rename / swap
@@ -493,17 +664,22 @@ export class Db extends Dict {
       this.bigKeyBytes -= klen;
       other.bigKeyBytes += klen;
     }
-    if ((meta & M_INLINE) === 0) {
-      const obj = this.getObj(id);
-      this.setObj(id, undefined);
-      other.setObj(nid, obj);
+    const obj = this.getObj(id);
+    if (obj !== undefined) {
       if ((meta & M_TYPE) === TYPE_STRING) {
         const n = (obj as Buffer).length;
         this.bigStringBytes -= n;
         other.bigStringBytes += n;
+        this.setObj(id, undefined);
+        other.setObj(nid, obj);
       } else {
-        this.objectCount--;
-        other.objectCount++;
+        const size = this.objSize[id >>> OBJ_SHIFT]![id & OBJ_MASK]!;
+        this.dropValue(id, meta);
+        other.putObj(nid, obj, size);
+        if ((meta & M_PENDING) !== 0) {
+          other.pending.push(nid);
+          other.schedule();
+        }
       }
     }
     const at = this.expireAt(id);
@@ -537,13 +713,15 @@ export class Db extends Dict {
     const at = this.expireAt(id);
     const nid = this.newEntry(h, klen);
     this.initEntry(nid, newKey, klen);
-    if ((meta & M_INLINE) !== 0) {
-      // Old record is still allocated, so the view stays intact while copying.
-      this.writeString(nid, newKey, this.getString(id));
-    } else {
-      const obj = this.getObj(id) as object;
+    const obj = this.getObj(id) as object | undefined;
+    // Old record is still allocated, so its views stay intact while copying.
+    if (obj !== undefined) {
       this.dropValue(id, meta);
       this.writeObject(nid, newKey, meta & M_TYPE, obj);
+    } else if ((meta & M_TYPE) === TYPE_STRING) {
+      this.writeString(nid, newKey, this.getString(id));
+    } else {
+      this.writePacked(nid, newKey, meta & M_TYPE, this.packedView(c, b, meta));
     }
     const nc = this.ents[nid >>> CHUNK_SHIFT];
     const nb = (nid & CHUNK_MASK) << E_SHIFT;
@@ -575,6 +753,15 @@ export class Db extends Dict {
       a[k] = o[k];
       o[k] = t;
     }
+    if (this.pending.length !== 0) this.schedule();
+    if (other.pending.length !== 0) other.schedule();
+  }
+
+  /** The cron's rehash/compaction step; settles first, as compaction renumbers ids. */
+  override rehashStep(maxMs: number): boolean {
+    this.settle();
+    this.releaseObjChunks();
+    return super.rehashStep(maxMs);
   }
 
   /**
@@ -601,15 +788,14 @@ export class Db extends Dict {
 
   /** bytesUsed() minus the slab share (Keyspace adds whole slab pages instead). */
   ownBytes(): number {
-    let chunks = 0;
-    for (let i = 0; i < this.objs.length; i++) if (this.objs[i] !== undefined) chunks++;
     return (
       this.tableBytes() +
       this.vCap * 12 +
-      chunks * CHUNK_SIZE * 8 +
+      this.objs.length * 8 +
+      this.objChunks * OBJ_CHUNK * 16 +
       this.bigStringBytes +
       this.bigKeyBytes +
-      this.objectCount * OBJECT_ESTIMATE
+      this.objectBytes
     );
   }
 
@@ -624,6 +810,7 @@ export class Db extends Dict {
     n += chunkSize(recordSize(klen, meta));
     if (c[b + E_VPOS] !== 0) n += 12;
     if (klen > MAX_CHUNK) n += klen + BUFFER_OVERHEAD;
+    // A packed value is all in its record (an unpacked copy of it is transient).
     if ((meta & M_INLINE) === 0) {
       const obj = this.getObj(id);
       n += (meta & M_TYPE) === TYPE_STRING ? (obj as Buffer).length + BUFFER_OVERHEAD : sizeOfObject(meta & M_TYPE, obj);
@@ -646,6 +833,7 @@ export class Db extends Dict {
     let rec = 0;
     let bigStr = 0;
     let objects = 0;
+    let objBytes = 0;
     let bigKey = 0;
     this.forEach((id) => {
       const c = this.ents[id >>> CHUNK_SHIFT];
@@ -656,15 +844,39 @@ export class Db extends Dict {
       rec += chunkSize(recordSize(klen, meta));
       if (klen > MAX_CHUNK) bigKey += klen;
       const obj = this.getObj(id);
+      const type = meta & M_TYPE;
       if ((meta & M_INLINE) !== 0) {
-        if ((meta & M_TYPE) !== TYPE_STRING) throw new Error(`inline non-string ${id}`);
-        if (obj !== undefined) throw new Error(`inline string ${id} has an object`);
-      } else {
-        if (obj === undefined) throw new Error(`id ${id} lacks its value`);
-        if ((meta & M_TYPE) === TYPE_STRING) bigStr += (obj as Buffer).length;
-        else objects++;
+        if (type === TYPE_STRING) {
+          if (obj !== undefined) throw new Error(`inline string ${id} has an object`);
+        } else {
+          if (codecs[type] === undefined) throw new Error(`packed ${id} of a type without codec`);
+          // An unpacked copy is only allowed until the next settle().
+          if (obj !== undefined && (meta & M_PENDING) === 0) throw new Error(`packed ${id} has an unsettled object`);
+        }
+      } else if (obj === undefined) {
+        throw new Error(`id ${id} lacks its value`);
+      } else if (type === TYPE_STRING) {
+        bigStr += (obj as Buffer).length;
+      }
+      if (obj !== undefined && type !== TYPE_STRING) {
+        objects++;
+        objBytes += this.objSize[id >>> OBJ_SHIFT]![id & OBJ_MASK]!;
       }
     });
+    let used = 0;
+    let chunks = 0;
+    for (let i = 0; i < this.objs.length; i++) {
+      const ch = this.objs[i];
+      if (ch === undefined) continue;
+      chunks++;
+      let k = 0;
+      for (let j = 0; j < OBJ_CHUNK; j++) if (ch[j] !== undefined) k++;
+      if (k !== this.objChunkUsed[i]) throw new Error(`object chunk ${i} holds ${k}, counted ${this.objChunkUsed[i]}`);
+      used += k;
+    }
+    if (chunks !== this.objChunks) throw new Error(`objChunks ${this.objChunks} != ${chunks}`);
+    if (objBytes !== this.objectBytes) throw new Error(`objectBytes ${this.objectBytes} != ${objBytes}`);
+    void used;
     if (vols !== this.vCount) throw new Error(`volatile count ${this.vCount} != ${vols}`);
     if (rec !== this.recordBytes) throw new Error(`recordBytes ${this.recordBytes} != ${rec}`);
     if (bigStr !== this.bigStringBytes) throw new Error(`bigStringBytes ${this.bigStringBytes} != ${bigStr}`);
@@ -677,8 +889,15 @@ export class Db extends Dict {
   protected override onRelocate(from: number, to: number): void {
     const obj = this.getObj(from);
     if (obj !== undefined) {
+      const size = this.objSize[from >>> OBJ_SHIFT]![from & OBJ_MASK]!;
       this.setObj(from, undefined);
       this.setObj(to, obj);
+      this.objSize[to >>> OBJ_SHIFT]![to & OBJ_MASK] = size;
+    }
+    const meta = this.ents[to >>> CHUNK_SHIFT][((to & CHUNK_MASK) << E_SHIFT) + E_META];
+    if ((meta & M_PENDING) !== 0) {
+      this.pending.push(to);
+      this.schedule();
     }
     const pos = this.ents[to >>> CHUNK_SHIFT][((to & CHUNK_MASK) << E_SHIFT) + E_VPOS];
     if (pos !== 0) {
@@ -688,8 +907,15 @@ export class Db extends Dict {
   }
 
   protected override onTrim(chunks: number): void {
-    // Ids above the trimmed range no longer exist, so neither do their objects.
-    if (this.objs.length > chunks) this.objs.length = chunks;
+    // Ids above the trimmed range no longer exist, so neither do their objects (chunks there
+    // are empty, kept only until releaseObjChunks).
+    const keep = (chunks * CHUNK_SIZE) >>> OBJ_SHIFT;
+    if (this.objs.length > keep) {
+      for (let k = keep; k < this.objs.length; k++) if (this.objs[k] !== undefined) this.objChunks--;
+      this.objs.length = keep;
+      this.objSize.length = keep;
+      this.objChunkUsed.length = keep;
+    }
   }
 
   /** Fresh entry: LRU stamp and, for huge keys, the out-of-slab key copy. */
@@ -748,7 +974,7 @@ export class Db extends Dict {
     const oldSize = keySrc === null ? recordSize(klen, meta) : 0;
     const newSize = inline ? klen + vlen : klen <= MAX_CHUNK ? klen : 0;
     const freeAddr = this.resizeRecord(c, b, keySrc, klen, oldSize, newSize);
-    if (keySrc === null && (meta & M_INLINE) === 0) this.dropValue(id, meta);
+    if (keySrc === null) this.dropValue(id, meta);
     if (inline) {
       if (vlen !== 0) copyBytes(value, 0, this.slab.pages[c[b + E_PAGE]], c[b + E_OFF] + klen, vlen);
       c[b + E_META] = M_LIVE | TYPE_STRING | M_INLINE | (vlen << VLEN_SHIFT);
@@ -774,35 +1000,131 @@ export class Db extends Dict {
     const newSize = klen <= MAX_CHUNK ? klen : 0;
     const freeAddr = this.resizeRecord(c, b, keySrc, klen, oldSize, newSize);
     if (freeAddr >= 0) this.slab.free(freeAddr, oldSize);
-    if (keySrc === null && (meta & M_INLINE) === 0) this.dropValue(id, meta);
-    this.setObj(id, obj);
-    if (type === TYPE_STRING) this.bigStringBytes += (obj as Buffer).length;
-    else this.objectCount++;
+    if (keySrc === null) this.dropValue(id, meta);
     c[b + E_META] = M_LIVE | type;
+    if (type === TYPE_STRING) {
+      this.setObj(id, obj);
+      this.bigStringBytes += (obj as Buffer).length;
+    } else {
+      // Measured now for the accounting; settle() packs it if small, or measures it again.
+      this.putObj(id, obj, sizeOfObject(type, obj));
+      this.markPending(id, c, b);
+    }
   }
 
-  /** Forget the non-inline value of id (meta describes it) and its accounting. */
+  /**
+   * Store `bytes` (copied) as the packed collection value of entry id; see writeString for
+   * keySrc. The caller has dropped any JS value of the entry (or is about to: settle()).
+   */
+  private writePacked(id: number, keySrc: Buffer | null, type: number, bytes: Buffer): void {
+    const c = this.ents[id >>> CHUNK_SHIFT];
+    const b = (id & CHUNK_MASK) << E_SHIFT;
+    const klen = c[b + E_KLEN];
+    const meta = c[b + E_META];
+    const vlen = bytes.length;
+    const oldSize = keySrc === null ? recordSize(klen, meta) : 0;
+    const freeAddr = this.resizeRecord(c, b, keySrc, klen, oldSize, klen + vlen);
+    if (vlen !== 0) copyBytes(bytes, 0, this.slab.pages[c[b + E_PAGE]], c[b + E_OFF] + klen, vlen);
+    if (freeAddr >= 0) this.slab.free(freeAddr, oldSize);
+    c[b + E_META] = M_LIVE | type | M_INLINE | (vlen << VLEN_SHIFT);
+  }
+
+  /** Shrinks a packed entry's record back to the key alone (its value now lives in objs). */
+  private unpackRecord(c: Int32Array, b: number, klen: number, meta: number): void {
+    const oldSize = recordSize(klen, meta);
+    const freeAddr = this.resizeRecord(c, b, null, klen, oldSize, klen <= MAX_CHUNK ? klen : 0);
+    if (freeAddr >= 0) this.slab.free(freeAddr, oldSize);
+    c[b + E_META] = c[b + E_META] & 0xff & ~M_INLINE;
+  }
+
+  /** View of a packed entry's bytes (valid until the next write, like getString's). */
+  private packedView(c: Int32Array, b: number, meta: number): Buffer {
+    const vlen = meta >>> VLEN_SHIFT;
+    if (vlen === 0) return EMPTY;
+    return viewAt(this.slab.pageBuffers[c[b + E_PAGE]]!, c[b + E_OFF] + c[b + E_KLEN], vlen);
+  }
+
+  private markPending(id: number, c: Int32Array, b: number): void {
+    c[b + E_META] |= M_PENDING;
+    this.pending.push(id);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.settleQueued) return;
+    this.settleQueued = true;
+    setImmediate(this.settleNow);
+  }
+
+  /** Forget the JS value of id, if any (meta gives its type), and its accounting. */
   private dropValue(id: number, meta: number): void {
     const obj = this.getObj(id);
     if (obj === undefined) return;
     if ((meta & M_TYPE) === TYPE_STRING) this.bigStringBytes -= (obj as Buffer).length;
-    else this.objectCount--;
+    else {
+      this.objectCount--;
+      this.objectBytes -= this.objSize[id >>> OBJ_SHIFT]![id & OBJ_MASK]!;
+    }
     this.setObj(id, undefined);
   }
 
-  private getObj(id: number): unknown {
-    const ch = this.objs[id >>> CHUNK_SHIFT];
-    return ch === undefined ? undefined : ch[id & CHUNK_MASK];
+  /** Store a collection's JS value with its measured size. */
+  private putObj(id: number, obj: unknown, size: number): void {
+    this.setObj(id, obj);
+    this.objSize[id >>> OBJ_SHIFT]![id & OBJ_MASK] = size;
+    this.objectCount++;
+    this.objectBytes += size;
   }
 
+  private getObj(id: number): unknown {
+    const ch = this.objs[id >>> OBJ_SHIFT];
+    return ch === undefined ? undefined : ch[id & OBJ_MASK];
+  }
+
+  /** Sets or clears (undefined) the JS value of id; a chunk lives while it holds a value. */
   private setObj(id: number, v: unknown): void {
-    let ch = this.objs[id >>> CHUNK_SHIFT];
+    const k = id >>> OBJ_SHIFT;
+    let ch = this.objs[k];
     if (ch === undefined) {
       if (v === undefined) return;
-      ch = new Array<unknown>(CHUNK_SIZE);
-      this.objs[id >>> CHUNK_SHIFT] = ch;
+      while (this.objs.length < k) {
+        this.objs.push(undefined);
+        this.objSize.push(undefined);
+        this.objChunkUsed.push(0);
+      }
+      ch = new Array<unknown>(OBJ_CHUNK).fill(undefined);
+      this.objs[k] = ch;
+      this.objSize[k] = new Float64Array(OBJ_CHUNK);
+      this.objChunkUsed[k] = 0;
+      this.objChunks++;
     }
-    ch[id & CHUNK_MASK] = v;
+    const j = id & OBJ_MASK;
+    const had = ch[j] !== undefined;
+    ch[j] = v;
+    if (v === undefined) {
+      // An emptied chunk stays until the cron (releaseObjChunks): a packed value unpacked by
+      // every command would otherwise drop and re-create its chunk each time.
+      if (had) this.objChunkUsed[k]!--;
+    } else if (!had) this.objChunkUsed[k]!++;
+  }
+
+  /** Drops the value chunks that hold nothing (cron). */
+  private releaseObjChunks(): void {
+    if (this.objChunks === 0) return;
+    const objs = this.objs;
+    for (let k = 0; k < objs.length; k++) {
+      if (objs[k] !== undefined && this.objChunkUsed[k] === 0) {
+        objs[k] = undefined;
+        this.objSize[k] = undefined;
+        this.objChunks--;
+      }
+    }
+    // Trailing empty slots go too, so the outer arrays stay as short as the live ids.
+    let n = objs.length;
+    while (n > 0 && objs[n - 1] === undefined) n--;
+    objs.length = n;
+    this.objSize.length = n;
+    this.objChunkUsed.length = n;
   }
 }
 
@@ -860,6 +1182,11 @@ export class Keyspace {
     let n = this.slab.bytesInPages;
     for (const db of this.dbs) n += db.ownBytes();
     return n;
+  }
+
+  /** Db.settle() on every database. */
+  settle(): void {
+    for (const db of this.dbs) db.settle();
   }
 
   /** Stamp for the LRU word of newly created keys in every db. */

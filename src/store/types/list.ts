@@ -12,7 +12,15 @@
  *
  * Elements handed in are copied into node storage. Elements handed out (at, range, pop...)
  * are views into it: valid until the next write to this list.
+ *
+ * Small lists (at most PACK_MAX_ELEMENTS elements and PACK_MAX_BYTES packed bytes) are kept by
+ * the Db as packed bytes in its slab, not as List objects (see listCodec below): each element
+ * as [varint length][bytes], head to tail. Redis 7.0 reports every list as "quicklist", so this
+ * threshold is invisible to clients; it is chosen so that a packed list is at most one 8 KiB
+ * node, like one quicklist node at list-max-listpack-size -2.
  */
+
+import { TYPE_LIST, registerObjectSizer, registerPackedCodec } from '../db.js';
 
 const NODE_SLOTS = 128;
 /** A node stops growing its byte storage past this size (Redis's 8 KiB list-max-listpack-size -2). */
@@ -120,8 +128,36 @@ export class List {
   private nodes: Array<ListNode | undefined> = [];
   private head = 0;
   length = 0;
+  /** True while the list is exactly what listCodec.unpack made (no mutation since). */
+  unchanged = false;
+  /**
+   * A list unpacked from the slab keeps its packed bytes (a copy) until a method needs nodes:
+   * LLEN and a read that is settled right away then cost one copy, not a node build.
+   */
+  private pk: Buffer | null = null;
+
+  /** Builds the node from the packed bytes. */
+  private inflate(): void {
+    const bytes = this.pk!;
+    this.pk = null;
+    const count = this.length;
+    if (count === 0) return;
+    const n = new ListNode(Buffer.allocUnsafe(Math.max(bytes.length - count, 1)), true);
+    let p = 0;
+    let q = 0;
+    for (let i = 0; i < count; i++) {
+      p = readVarint(bytes, p);
+      bytes.copy(n.buf, q, p, p + vval);
+      p += vval;
+      q += vval;
+      n.off[i + 1] = q;
+    }
+    n.hi = count;
+    this.nodes.push(n);
+  }
 
   get nodeCount(): number {
+    if (this.pk !== null) this.inflate();
     return this.nodes.length - this.head;
   }
 
@@ -160,6 +196,8 @@ export class List {
   }
 
   pushTail(e: Buffer): void {
+    if (this.pk !== null) this.inflate();
+    this.unchanged = false;
     const last = this.lastNode();
     if (last === undefined || !last.pushTail(e)) {
       const n = new ListNode(Buffer.allocUnsafe(Math.max(MIN_BYTES, e.length)), true);
@@ -170,6 +208,8 @@ export class List {
   }
 
   pushHead(e: Buffer): void {
+    if (this.pk !== null) this.inflate();
+    this.unchanged = false;
     const first = this.firstNode();
     if (first === undefined || !first.pushHead(e)) {
       const n = new ListNode(Buffer.allocUnsafe(Math.max(MIN_BYTES, e.length)), false);
@@ -181,6 +221,8 @@ export class List {
 
   /** Removes and returns the head element (a view), or undefined when empty. */
   popHead(): Buffer | undefined {
+    if (this.pk !== null) this.inflate();
+    this.unchanged = false;
     const n = this.firstNode();
     if (n === undefined) return undefined;
     const e = n.at(0);
@@ -191,6 +233,8 @@ export class List {
   }
 
   popTail(): Buffer | undefined {
+    if (this.pk !== null) this.inflate();
+    this.unchanged = false;
     const n = this.lastNode();
     if (n === undefined) return undefined;
     n.hi--;
@@ -208,6 +252,8 @@ export class List {
 
   /** Drops `k` elements from the head (k <= length). */
   trimHead(k: number): void {
+    if (this.pk !== null) this.inflate();
+    this.unchanged = false;
     while (k > 0) {
       const n = this.firstNode()!;
       const c = n.count;
@@ -225,6 +271,8 @@ export class List {
 
   /** Drops `k` elements from the tail (k <= length). */
   trimTail(k: number): void {
+    if (this.pk !== null) this.inflate();
+    this.unchanged = false;
     while (k > 0) {
       const n = this.lastNode()!;
       const c = n.count;
@@ -266,6 +314,7 @@ export class List {
 
   /** Element at `index` (0 <= index < length), a view. */
   at(index: number): Buffer {
+    if (this.pk !== null) this.inflate();
     const [k, j] = this.locate(index);
     return this.node(k).at(j);
   }
@@ -273,6 +322,7 @@ export class List {
   /** Calls fn for elements start..end (inclusive, 0 <= start <= end < length), head to tail;
    * stops early when fn returns false. */
   forRange(start: number, end: number, fn: (e: Buffer) => boolean | void): void {
+    if (this.pk !== null) this.inflate();
     let [k, j] = this.locate(start);
     let left = end - start + 1;
     while (left > 0) {
@@ -286,6 +336,7 @@ export class List {
 
   /** Calls fn for elements end..start (inclusive), tail to head. */
   forRangeReverse(start: number, end: number, fn: (e: Buffer) => boolean | void): void {
+    if (this.pk !== null) this.inflate();
     let [k, j] = this.locate(end);
     let left = end - start + 1;
     while (left > 0) {
@@ -298,6 +349,7 @@ export class List {
 
   /** Iterates every element head to tail (views). */
   *[Symbol.iterator](): IterableIterator<Buffer> {
+    if (this.pk !== null) this.inflate();
     for (let k = this.head; k < this.nodes.length; k++) {
       const n = this.nodes[k]!;
       for (let i = n.lo; i < n.hi; i++) yield n.buf.subarray(n.off[i]!, n.off[i + 1]!);
@@ -333,6 +385,8 @@ export class List {
 
   /** LSET: replaces element `index` with a copy of `e`. */
   set(index: number, e: Buffer): void {
+    if (this.pk !== null) this.inflate();
+    this.unchanged = false;
     const [k, j] = this.locate(index);
     const n = this.node(k);
     const i = n.lo + j;
@@ -347,6 +401,8 @@ export class List {
 
   /** Inserts a copy of `e` so that it becomes element `index` (0 <= index <= length). */
   insert(index: number, e: Buffer): void {
+    if (this.pk !== null) this.inflate();
+    this.unchanged = false;
     if (index === 0) return this.pushHead(e);
     if (index === this.length) return this.pushTail(e);
     const [k, j] = this.locate(index);
@@ -358,6 +414,7 @@ export class List {
 
   /** Index of the first element equal to `pivot`, or -1. */
   indexOf(pivot: Buffer): number {
+    if (this.pk !== null) this.inflate();
     let idx = 0;
     for (let k = this.head; k < this.nodes.length; k++) {
       const n = this.nodes[k]!;
@@ -375,6 +432,8 @@ export class List {
    * from the tail when `fromTail`. Returns how many were removed.
    */
   remove(v: Buffer, limit: number, fromTail: boolean): number {
+    if (this.pk !== null) this.inflate();
+    this.unchanged = false;
     let removed = 0;
     const vl = v.length;
     const count = this.nodeCount;
@@ -427,6 +486,7 @@ export class List {
   }
 
   clone(): List {
+    if (this.pk !== null) this.inflate();
     const l = new List();
     for (let k = this.head; k < this.nodes.length; k++) {
       const n = this.nodes[k]!;
@@ -437,10 +497,123 @@ export class List {
     return l;
   }
 
-  /** Approximate bytes held (MEMORY USAGE style). */
+  /**
+   * Approximate bytes held (MEMORY USAGE style), in O(1): node storage is sampled (up to
+   * SIZE_SAMPLES nodes spread over the list) and scaled, like Redis's MEMORY USAGE samples.
+   */
   memory(): number {
-    let n = 64 + (this.nodes.length << 3);
-    for (let k = this.head; k < this.nodes.length; k++) n += 96 + (NODE_SLOTS + 1) * 4 + this.nodes[k]!.buf.length;
+    if (this.pk !== null) return LIST_OVERHEAD + this.pk.length;
+    const count = this.nodeCount;
+    let n = LIST_OVERHEAD + (this.nodes.length << 3) + count * NODE_OVERHEAD;
+    if (count === 0) return n;
+    const step = Math.max(1, Math.floor(count / SIZE_SAMPLES));
+    let sampled = 0;
+    let bytes = 0;
+    for (let k = 0; k < count; k += step) {
+      bytes += this.node(k).buf.length;
+      sampled++;
+    }
+    n += Math.round((bytes / sampled) * count);
     return n;
   }
+
+  /** The packed form (see listCodec), or null when the list is too big for it. */
+  packed(): Buffer | null {
+    if (this.pk !== null) return this.pk;
+    if (this.length > PACK_MAX_ELEMENTS) return null;
+    let total = 0;
+    for (let k = this.head; k < this.nodes.length; k++) {
+      const n = this.nodes[k]!;
+      for (let i = n.lo; i < n.hi; i++) {
+        const len = n.off[i + 1]! - n.off[i]!;
+        total += varintLen(len) + len;
+      }
+      if (total > PACK_MAX_BYTES) return null;
+    }
+    const out = Buffer.allocUnsafe(total);
+    let p = 0;
+    for (let k = this.head; k < this.nodes.length; k++) {
+      const n = this.nodes[k]!;
+      for (let i = n.lo; i < n.hi; i++) {
+        const s = n.off[i]!;
+        const e = n.off[i + 1]!;
+        p = writeVarint(out, p, e - s);
+        p += n.buf.copy(out, p, s, e);
+      }
+    }
+    return out;
+  }
+
+  /** A list from its packed form (bytes are copied; nodes are built on first need). */
+  static fromPacked(bytes: Buffer): List {
+    const l = new List();
+    let count = 0;
+    let p = 0;
+    while (p < bytes.length) {
+      p = readVarint(bytes, p) + vval;
+      count++;
+    }
+    l.length = count;
+    if (count !== 0) l.pk = Buffer.from(bytes);
+    return l;
+  }
 }
+
+// ------------------------------------------------------------------ packed form
+
+/** Lists up to this many elements and packed bytes live packed in the Db's slab. */
+export const PACK_MAX_ELEMENTS = NODE_SLOTS;
+export const PACK_MAX_BYTES = NODE_BYTES;
+
+const LIST_OVERHEAD = 64;
+/** A ListNode object and its offsets array, beyond its byte storage. */
+const NODE_OVERHEAD = 96 + (NODE_SLOTS + 1) * 4 + 64;
+const SIZE_SAMPLES = 8;
+
+function varintLen(n: number): number {
+  let len = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+function writeVarint(b: Buffer, off: number, n: number): number {
+  while (n >= 0x80) {
+    b[off++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  b[off++] = n;
+  return off;
+}
+
+/** Set by readVarint: the value read. */
+let vval = 0;
+
+function readVarint(b: Buffer, off: number): number {
+  let n = 0;
+  let mul = 1;
+  for (;;) {
+    const x = b[off++]!;
+    n += (x & 0x7f) * mul;
+    if (x < 0x80) break;
+    mul *= 128;
+  }
+  vval = n;
+  return off;
+}
+
+registerPackedCodec(TYPE_LIST, {
+  unpack(bytes) {
+    const l = List.fromPacked(bytes);
+    l.unchanged = true;
+    return l;
+  },
+  pack(obj, prev) {
+    const l = obj as List;
+    return l.unchanged && prev !== null ? prev : l.packed();
+  },
+});
+
+registerObjectSizer(TYPE_LIST, (obj) => (obj as List).memory());
