@@ -39,13 +39,15 @@ export async function info(r: Redis, section = 'replication'): Promise<Record<st
   return out;
 }
 
-/** Waits until `replica` reports link up and the same offset as `master`. */
+/** Waits until `replica` reports link up, `master`'s replication id and the same offset. */
 export async function waitInSync(master: Redis, replica: Redis, timeoutMs = 30000): Promise<void> {
   await waitFor(
     async () => {
       const m = await info(master);
       const s = await info(replica);
-      return s['master_link_status'] === 'up' && s['slave_repl_offset'] === m['master_repl_offset'] ? true : false;
+      // Same history (a replica that was just pointed elsewhere still shows its old master's
+      // id until it has synced with the new one) and the same offset.
+      return s['master_link_status'] === 'up' && s['master_replid'] === m['master_replid'] && s['slave_repl_offset'] === m['master_repl_offset'];
     },
     timeoutMs,
     'replica to catch up',

@@ -65,7 +65,8 @@ describe('replication between Damselfly nodes', () => {
 
     const mrole = (await m.r.call('ROLE')) as unknown[];
     assert.equal(mrole[0], 'master');
-    assert.equal(mrole[1], Number(mi['master_repl_offset']));
+    // Expiring keys keep the primary's offset moving between INFO and ROLE.
+    assert.ok((mrole[1] as number) >= Number(mi['master_repl_offset']));
     assert.equal((mrole[2] as unknown[]).length, 1);
     const srole = (await s.r.call('ROLE')) as unknown[];
     assert.deepEqual(srole.slice(0, 4), ['slave', '127.0.0.1', m.p.port, 'connected']);
