@@ -252,6 +252,44 @@ describe('replication between Damselfly nodes', () => {
     await r2.set('generation', '2');
     await waitInSync(r2, s.r);
     assert.equal(await s.r.get('generation'), '2');
+
+    // The replica dies and comes back: a full sync gives it the primary's current dataset.
+    await s.p.stop('SIGKILL');
+    await r2.set('while-replica-down', '1');
+    const s2 = await node(['--replicaof', '127.0.0.1', String(port)]);
+    await waitInSync(r2, s2.r);
+    await assertSameData(r2, s2.r);
+  });
+
+  test('min-replicas-to-write, replica-serve-stale-data no, and a slow replica cut by its output buffer limit', async () => {
+    const m = await node(['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10', '--client-output-buffer-limit', 'replica 1mb 0 0']);
+    await assert.rejects(m.r.set('x', '1'), /^ReplyError: NOREPLICAS Not enough good replicas to write\.$/);
+    const s = await node(['--replicaof', '127.0.0.1', String(m.p.port), '--replica-serve-stale-data', 'no']);
+    await waitInSync(m.r, s.r);
+    await waitFor(async () => (await info(m.r))['min_slaves_good_slaves'] === '1', 10000, 'one good replica');
+    await m.r.set('x', '1');
+    assert.equal(await m.r.call('WAIT', '1', '5000'), 1);
+    assert.equal(await s.r.get('x'), '1');
+
+    // Stop the replica's process (SIGSTOP): it reads nothing, the primary's output for it
+    // grows past 1 MB and the primary drops it instead of buffering without bound; its
+    // clients are never held up.
+    s.p.proc.kill('SIGSTOP');
+    const big = 'z'.repeat(100 * 1024);
+    await m.r.config('SET', 'min-replicas-to-write', '0');
+    const t0 = Date.now();
+    for (let i = 0; i < 300; i++) await m.r.set('big' + (i % 50), big);
+    assert.ok(Date.now() - t0 < 10000, 'writes to the primary are not held up by a stalled replica');
+    await waitFor(async () => (await info(m.r))['connected_slaves'] === '0', 15000, 'the stalled replica to be dropped');
+    assert.match(m.p.output(), /scheduled to be closed ASAP for overcoming of output buffer limits/);
+    s.p.proc.kill('SIGCONT');
+    // It reconnects by itself and converges; while its link is down it refuses to serve data.
+    await waitInSync(m.r, s.r, 30000);
+    await assertSameData(m.r, s.r);
+    await m.p.stop('SIGKILL');
+    await waitFor(async () => (await info(s.r))['master_link_status'] === 'down', 10000, 'link down');
+    await assert.rejects(s.r.get('x'), /MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'\./);
+    assert.equal((await s.r.call('ROLE') as unknown[])[0], 'slave', 'ROLE is still served (stale flag)');
   });
 
   test('100 REPLICAOF calls in a row leave a working replica', async () => {

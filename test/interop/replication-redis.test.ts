@@ -111,6 +111,19 @@ describe('Damselfly as a replica of redis-server 7.0', () => {
     await waitInSync(m.r, s.r);
     await assertSameData(m.r, s.r);
     assert.equal((await info(m.r, 'stats'))['sync_partial_ok'], '1');
+
+    // Redis restarts with another dataset on the same port: the replica follows it again.
+    const port = m.p.port;
+    await m.p.stop('SIGKILL');
+    await waitFor(async () => (await info(s.r))['master_link_status'] === 'down', 10000, 'link down');
+    const m2 = await startRedis(['--enable-debug-command', 'yes', '--port', String(port)]);
+    procs.push(m2);
+    const r2 = connect(port);
+    clients.push(r2);
+    await richDataset(r2);
+    await r2.set('second-life', '1');
+    await waitInSync(r2, s.r, 30000);
+    await assertSameData(r2, s.r);
     await proxy.stop();
   });
 
