@@ -34,7 +34,8 @@ import type { Server } from '../server/server.js';
 import { ERR } from '../protocol/errors.js';
 import { lookupWrite } from '../store/expire.js';
 import { NOTIFY } from '../store/notify.js';
-import { TYPE_ZSET, type Db } from '../store/db.js';
+import { TYPE_SET, TYPE_ZSET, type Db } from '../store/db.js';
+import { setHasStr, setMembers, setSize, type SetValue } from '../store/types/set.js';
 import { beginScanReply, parseCursorOrReply, parseScanOptions } from '../store/scan.js';
 import { formatDouble, parseDouble, parseDoubleLoose, parseI64 } from '../util/numbers.js';
 import { ADD_NEW, ADD_SAME, ADD_UPDATED, ZSet, type ZEntries, type ZLimits } from '../store/types/zset.js';
@@ -118,6 +119,40 @@ function readZset(c: Client, key: Buffer): ZSet | null | undefined {
     return undefined;
   }
   return c.db.getObject<ZSet>(id);
+}
+
+/**
+ * An input of ZUNION/ZINTER/ZDIFF(STORE) and ZINTERCARD: a sorted set, or a plain set whose
+ * members all count with score 1 (Redis accepts both).
+ */
+interface ZSetInput {
+  readonly size: number;
+  all(): ZEntries;
+  score(member: string): number | undefined;
+}
+
+class PlainSetInput implements ZSetInput {
+  constructor(private readonly v: SetValue) {}
+  get size(): number {
+    return setSize(this.v);
+  }
+  all(): ZEntries {
+    const members = setMembers(this.v);
+    return { members, scores: new Array<number>(members.length).fill(1) };
+  }
+  score(member: string): number | undefined {
+    return setHasStr(this.v, member) ? 1 : undefined;
+  }
+}
+
+/** A set-operation input at `id` (-1: absent → null), or undefined after replying WRONGTYPE. */
+function setOpInput(c: Client, id: number): ZSetInput | null | undefined {
+  if (id < 0) return null;
+  const t = c.db.typeOf(id);
+  if (t === TYPE_ZSET) return c.db.getObject<ZSet>(id);
+  if (t === TYPE_SET) return new PlainSetInput(c.db.getObject<SetValue>(id));
+  c.reply.error(ERR.wrongType);
+  return undefined;
 }
 
 /** Same for writing (lookupWrite); returns [id, zset]. */
@@ -1050,19 +1085,12 @@ function setOpGeneric(c: Client, argv: Buffer[], dst: Buffer | null, numkeysIdx:
       return;
     }
   }
-  const sets: Array<ZSet | null> = [];
+  const sets: Array<ZSetInput | null> = [];
   for (let k = 0; k < numkeys; k++) {
     const key = argv[firstKey + k]!;
-    const id = dst === null ? readKey(c, key) : lookupWrite(c, key);
-    if (id < 0) {
-      sets.push(null);
-      continue;
-    }
-    if (c.db.typeOf(id) !== TYPE_ZSET) {
-      c.reply.error(ERR.wrongType);
-      return;
-    }
-    sets.push(c.db.getObject<ZSet>(id));
+    const input = setOpInput(c, dst === null ? readKey(c, key) : lookupWrite(c, key));
+    if (input === undefined) return;
+    sets.push(input);
   }
   const result = new Map<string, number>();
   if (op === OP_UNION) {
@@ -1179,10 +1207,10 @@ function zintercardCommand(c: Client, argv: Buffer[]): void {
       return;
     }
   }
-  const sets: ZSet[] = [];
+  const sets: ZSetInput[] = [];
   let empty = false;
   for (let k = 0; k < numkeys; k++) {
-    const z = readZset(c, argv[2 + k]!);
+    const z = setOpInput(c, readKey(c, argv[2 + k]!));
     if (z === undefined) return;
     if (z === null) empty = true;
     else sets.push(z);
