@@ -211,6 +211,8 @@ class Migration {
   conn: TargetConn | null = null;
   attempts = 0;
   done = false;
+  /** True while the handler runs: an outcome known at once is an ordinary reply. */
+  inHandler = false;
 
   constructor(
     c: Client,
@@ -341,9 +343,20 @@ const migrateCommand: Handler = (c, argv) => {
 
   const host = argv[1]!.toString('latin1');
   const portText = argv[2]!.toString('latin1');
+  const port = atoi(argv[2]!);
+  // Redis's outcomes for addresses it cannot use: an empty host or a negative port fail at
+  // connect(); port 0 or beyond 65535 gets a socket that cannot be written to.
+  if (host.length === 0 || port < 0) {
+    c.reply.error(IOERR_CONNECT);
+    return;
+  }
+  if (port === 0 || port > 65535) {
+    c.reply.error(IOERR_WRITE);
+    return;
+  }
   const m = new Migration(c, {
     host,
-    port: atoi(argv[2]!),
+    port,
     name: host + ':' + portText,
     dbid: String(dbArg),
     timeoutMs,
@@ -355,7 +368,9 @@ const migrateCommand: Handler = (c, argv) => {
   });
   c.flags |= ClientFlag.BLOCKED;
   m.state.inflight.add(m);
+  m.inHandler = true;
   attempt(m, true);
+  m.inHandler = false;
 };
 
 /** Gets a connection (cached or new) and runs the exchange on it. */
@@ -368,16 +383,6 @@ function attempt(m: Migration, mayRetry: boolean): void {
     cached.lastUse = Date.now();
     m.conn = cached;
     exchange(m, cached, mayRetry);
-    return;
-  }
-  // Redis's checks: a host that cannot be resolved or a negative port fail at connect(); port 0
-  // or beyond 65535 gets a socket that cannot be written to.
-  if (m.host.length === 0 || m.port < 0) {
-    finish(m, IOERR_CONNECT);
-    return;
-  }
-  if (m.port === 0 || m.port > 65535) {
-    finish(m, IOERR_WRITE);
     return;
   }
   const sock = net.connect({ host: m.host, port: m.port });
@@ -608,6 +613,13 @@ function finish(m: Migration, error: string | null): void {
   m.state.inflight.delete(m);
   const c = m.c;
   const server = c.server;
+  if (m.inHandler) {
+    // Dispatch counts it and applies CLIENT REPLY like any reply; the client goes on at once.
+    c.flags &= ~ClientFlag.BLOCKED;
+    if (error === null) c.reply.ok();
+    else c.reply.error(error);
+    return;
+  }
   if (error !== null) {
     m.cmd.stats.failedCalls++;
     const sp = error.indexOf(' ');
