@@ -50,7 +50,7 @@ import { ERR, sanitizeError } from '../protocol/errors.js';
 import { lookupRead } from '../store/expire.js';
 import { TYPE_STRING } from '../store/db.js';
 import { NOTIFY } from '../store/notify.js';
-import { dumpPayload } from '../persistence/rdb-writer.js';
+import { dumpValuePayload } from './dump.js';
 import { ValueTypeError } from '../persistence/rdb-values.js';
 import { parseI64 } from '../util/numbers.js';
 
@@ -322,7 +322,7 @@ const migrateCommand: Handler = (c, argv) => {
     const type = db.typeOf(id);
     let payload: Buffer;
     try {
-      payload = dumpPayload(type, type === TYPE_STRING ? db.getString(id) : db.getObject<unknown>(id));
+      payload = dumpValuePayload(type, type === TYPE_STRING ? db.getString(id) : db.getObject<unknown>(id));
     } catch (e) {
       if (e instanceof ValueTypeError) {
         c.reply.error('ERR ' + e.message);
