@@ -109,6 +109,32 @@ class MigrateState {
     this.server = server;
   }
 
+  /**
+   * A key written while its transfer is in flight must not be deleted when the transfer ends:
+   * this keyModified hook notes such writes. It is installed only while transfers are in flight
+   * (FLUSHALL/SWAPDB list every key to the hooks when there are any).
+   */
+  private readonly hook = (dbIndex: number, key: Buffer): void => {
+    let name: string | null = null;
+    for (const m of this.inflight) {
+      if (m.dbIndex !== dbIndex || m.done) continue;
+      name ??= key.toString('latin1');
+      if (m.names.has(name)) m.touched.add(name);
+    }
+  };
+
+  track(m: Migration): void {
+    this.inflight.add(m);
+    if (this.inflight.size === 1) this.server.keyModifiedHooks.push(this.hook);
+  }
+
+  untrack(m: Migration): void {
+    if (!this.inflight.delete(m) || this.inflight.size !== 0) return;
+    const hooks = this.server.keyModifiedHooks;
+    const i = hooks.indexOf(this.hook);
+    if (i >= 0) hooks.splice(i, 1);
+  }
+
   /** The idle-connection sweep runs only while something is cached. */
   armSweep(): void {
     if (this.timer !== null || this.cache.size === 0) return;
@@ -165,16 +191,6 @@ function stateOf(server: Server): MigrateState {
   states.set(server, s);
   server.infoFields.set('migrate_cached_sockets', () => s.cache.size);
   server.exitHooks.push(() => s.closeAll());
-  // A key written while its transfer is in flight must not be deleted when the transfer ends.
-  server.keyModifiedHooks.push((dbIndex, key) => {
-    if (s.inflight.size === 0) return;
-    let name: string | null = null;
-    for (const m of s.inflight) {
-      if (m.dbIndex !== dbIndex || m.done) continue;
-      name ??= key.toString('latin1');
-      if (m.names.has(name)) m.touched.add(name);
-    }
-  });
   return s;
 }
 
@@ -367,7 +383,7 @@ const migrateCommand: Handler = (c, argv) => {
     keys,
   });
   c.flags |= ClientFlag.BLOCKED;
-  m.state.inflight.add(m);
+  m.state.track(m);
   m.inHandler = true;
   attempt(m, true);
   m.inHandler = false;
@@ -610,7 +626,7 @@ function cText(b: Buffer, start: number): string {
 function finish(m: Migration, error: string | null): void {
   if (m.done) return;
   m.done = true;
-  m.state.inflight.delete(m);
+  m.state.untrack(m);
   const c = m.c;
   const server = c.server;
   if (m.inHandler) {
