@@ -3,7 +3,8 @@
  *
  * Payload: the RDB type byte and value encoding, then the RDB version (2 bytes LE) and the
  * CRC-64 of everything before it (8 bytes LE). We write version 9 with plain types (what every
- * Redis from 5.0 to 7.2 restores) and accept versions up to 10, like 7.0: a newer payload or a
+ * Redis from 5.0 to 7.2 restores), streams as version 10 (dumpValuePayload), and accept versions
+ * up to 10, like 7.0: a newer payload or a
  * wrong checksum is "ERR DUMP payload version or checksum are wrong", a body that does not
  * decode (or an empty collection) "ERR Bad data format".
  *
@@ -22,7 +23,7 @@ import type { Server } from '../server/server.js';
 import { ERR } from '../protocol/errors.js';
 import { lookupRead, lookupWrite, lruClock } from '../store/expire.js';
 import { NOTIFY } from '../store/notify.js';
-import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STRING, TYPE_ZSET } from '../store/db.js';
+import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STREAM, TYPE_STRING, TYPE_ZSET } from '../store/db.js';
 import { parseI64 } from '../util/numbers.js';
 import { crc64 } from '../util/crc64.js';
 import { dumpPayload } from '../persistence/rdb-writer.js';
@@ -34,6 +35,7 @@ import { setEncoding } from '../store/types/set.js';
 import { hashEncoding, type HashObj } from '../store/types/hash.js';
 import type { ZSet } from '../store/types/zset.js';
 import type { DigestValue } from '../util/digest.js';
+import { ensureStreamHooks } from './stream.js';
 
 const ERR_PAYLOAD = 'ERR DUMP payload version or checksum are wrong';
 const ERR_BAD_FORMAT = 'ERR Bad data format';
@@ -76,6 +78,17 @@ export function ensureTypeHooks(server: Server): void {
   add(TYPE_SET, setEncoding);
   add(TYPE_HASH, (o) => hashEncoding(o as HashObj));
   add(TYPE_ZSET, (o) => (o as ZSet).encoding());
+  // A stream RESTOREd (or MIGRATEd in) before any stream command ran here needs the same.
+  ensureStreamHooks(server);
+}
+
+/**
+ * The DUMP payload of a value (DUMP and MIGRATE). Streams are written as Redis 7.0 writes them
+ * (RDB 10, type 19): the version-9 stream type has no entries-added, max-deleted-id or group
+ * entries-read, which would be lost on the way. Everything else stays version 9 (see above).
+ */
+export function dumpValuePayload(type: number, obj: unknown): Buffer {
+  return type === TYPE_STREAM ? dumpPayload(type, obj, { version: RDB_VERSION_7_0 }) : dumpPayload(type, obj);
 }
 
 function eqi(b: Buffer, s: string): boolean {
@@ -94,7 +107,7 @@ const dumpCommand: Handler = (c, argv) => {
   const type = db.typeOf(id);
   let payload: Buffer;
   try {
-    payload = dumpPayload(type, type === TYPE_STRING ? db.getString(id) : db.getObject<unknown>(id));
+    payload = dumpValuePayload(type, type === TYPE_STRING ? db.getString(id) : db.getObject<unknown>(id));
   } catch (e) {
     if (e instanceof ValueTypeError) {
       c.reply.error('ERR ' + e.message);

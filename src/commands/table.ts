@@ -27,6 +27,7 @@ import { dumpCommands } from './dump.js';
 import { blockingCommands } from './blocking.js';
 import { transactionCommands } from './transaction.js';
 import { streamCommands } from './stream.js';
+import { migrateCommands } from './migrate.js';
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -192,6 +193,7 @@ export function allCommandSpecs(): CommandSpec[] {
     ...blockingCommands,
     ...transactionCommands,
     ...streamCommands,
+    ...migrateCommands,
   ];
 }
 
