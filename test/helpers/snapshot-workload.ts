@@ -1,8 +1,9 @@
 /**
  * In-process harness for the snapshot engine tests (test/unit/snapshot*.test.ts): a Server that
- * does not listen, an internal client that runs commands through the real dispatcher, a
- * canonical dump of the dataset (the "deep copy at the start"), a recording serializer, and a
- * random generator of every write command of the command table.
+ * does not listen, an internal client that runs commands through the real dispatcher (and a
+ * second one that can block), a canonical dump of the dataset (the "deep copy at the start":
+ * streams as RDB parts, strings byte for byte), a recording serializer, and a random generator
+ * of every write command of the command table.
  */
 
 import assert from 'node:assert/strict';

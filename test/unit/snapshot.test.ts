@@ -2,7 +2,8 @@
  * The snapshot engine (src/persistence/snapshot.ts), in-process: each Db mutator's guard on
  * its own (through the Db API, without lookupWrite in front), id reuse, expired keys, the life
  * cycle (one at a time, attach/detach, pause/resume, backpressure, abort, a failing serializer)
- * and the setImmediate time-sliced driver with writes interleaved.
+ * and the setImmediate time-sliced driver with writes interleaved; handlers that change a value in
+ * place after a read lookup (streams, PFCOUNT), and packed values unpacked by a read.
  * The random workloads through every command are in snapshot-workload.test.ts.
  */
 
