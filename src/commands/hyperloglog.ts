@@ -208,6 +208,8 @@ function pfcountCommand(c: Client, argv: Buffer[]): void {
     c.reply.error(ERR_INVALID);
     return;
   }
+  // The cache is written into the string in place (PFCOUNT is a read command: no lookupWrite).
+  db.willModify(id);
   storeCard(v, card);
   const server = c.server;
   server.keyModified(c.dbIndex, key);

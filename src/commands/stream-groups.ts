@@ -268,6 +268,9 @@ function xackCommand(c: Client, argv: Buffer[]): void {
   const key = argv[1]!;
   const eid = streamReadLookup(c, key);
   if (eid === -2) return;
+  // A read lookup (as Redis: keyspace hits), but the PEL is changed in place: a running
+  // snapshot must serialize the stream first.
+  if (eid >= 0) c.db.willModify(eid);
   const s = eid >= 0 ? c.db.getObject<Stream>(eid) : null;
   const g = s !== null ? s.groups.get(argv[2]!.toString('latin1')) : undefined;
   if (g === undefined) {
@@ -426,6 +429,7 @@ function xclaimCommand(c: Client, argv: Buffer[]): void {
   const groupName = argv[2]!;
   const eid = streamReadLookup(c, key);
   if (eid === -2) return;
+  if (eid >= 0) c.db.willModify(eid); // PEL and consumers change in place (see XACK)
   const s = eid >= 0 ? c.db.getObject<Stream>(eid) : null;
   const g = s !== null ? s.groups.get(groupName.toString('latin1')) : undefined;
   if (s === null || g === undefined) {
@@ -569,6 +573,7 @@ function xautoclaimCommand(c: Client, argv: Buffer[]): void {
   const groupName = argv[2]!;
   const eid = streamReadLookup(c, key);
   if (eid === -2) return;
+  if (eid >= 0) c.db.willModify(eid); // PEL and consumers change in place (see XACK)
   const s = eid >= 0 ? c.db.getObject<Stream>(eid) : null;
   const mi = parseI64(argv[4]!);
   if (mi === null) {

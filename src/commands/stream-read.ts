@@ -298,6 +298,8 @@ function xreadGeneric(c: Client, argv: Buffer[], xreadgroup: boolean): void {
       if (s === null) continue;
       // Observed: ">" with nothing new neither lists the stream nor creates the consumer.
       if (r.after === null && !hasEntriesAfter(s, r.group.lastId)) continue;
+      // The group, its PEL and consumers change in place: a running snapshot serializes first.
+      db.willModify(eid);
       const consumer = touchConsumer(c, r.key, r.group, consumerName!, now);
       if (r.after === null) {
         if (token < 0) token = w.beginDeferred();
@@ -451,6 +453,7 @@ function blockOnStreams(
         return true;
       }
       if (!hasEntriesAfter(s, g.lastId)) return false;
+      db.willModify(eid); // as in xreadGeneric
       const now = Date.now();
       const cons = touchConsumer(cl, key, g, consumer!, now);
       oneStreamHeader(cl, key);

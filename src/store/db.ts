@@ -556,6 +556,7 @@ export class Db extends Dict {
       this.initEntry(id, key, klen);
       this.writePacked(id, key, type, bytes);
     } else {
+      if (this.guard !== null) this.guard.beforeChange(this, id);
       if (!keepTtl) this.removeExpire(id);
       this.dropValue(id, this.typeOf(id));
       this.writePacked(id, null, type, bytes);

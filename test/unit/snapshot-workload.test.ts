@@ -1,17 +1,21 @@
 /**
  * The snapshot engine (src/persistence/snapshot.ts) against random workloads run through the
- * real command handlers, in-process: a deep copy of the dataset is taken at the start, the
- * snapshot advances in small steps interleaved with every write command of the table, lazy and
- * active expiry, eviction, SWAPDB/FLUSHDB/FLUSHALL, table growth (16x) and shrinking, and id
- * compaction; the recorded snapshot must equal the copy exactly, each key exactly once.
+ * real command handlers, in-process: a deep copy of the dataset is taken at the start (streams
+ * as their RDB parts with groups, PELs and consumers; strings, HLLs included, byte for byte),
+ * the snapshot advances in small steps interleaved with every write command of the table
+ * (blocking commands also served later, on a second client; some commands inside MULTI/EXEC;
+ * reads that unpack packed values or write caches among them), lazy and active expiry,
+ * eviction, SWAPDB/FLUSHDB/FLUSHALL, table growth (16x) and shrinking, and id compaction; the
+ * recorded snapshot must equal the copy exactly, each key exactly once.
  */
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSnapshot, type Snapshot } from '../../src/persistence/snapshot.js';
 import { activeExpireCycle } from '../../src/store/expire.js';
-import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_ZSET } from '../../src/store/db.js';
+import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STREAM, TYPE_ZSET } from '../../src/store/db.js';
 import type { Server } from '../../src/server/server.js';
+import { ClientFlag } from '../../src/server/client.js';
 import { Recorder, assertSnapshotEquals, dumpAll, harness, rng, workload, writeCommandNames, type Harness } from '../helpers/snapshot-workload.js';
 
 /** After a snapshot: no guard left, nothing retained, every db structurally sound. */
@@ -35,6 +39,58 @@ function runUntilDone(snap: Snapshot): void {
   assert.equal(snap.state, 'done');
 }
 
+function settleAll(server: Server): void {
+  for (const db of server.keyspace.dbs) db.settle();
+}
+
+/**
+ * Values whose in-place changes the random mix must meet at the snapshot's start: streams with
+ * consumer groups, consumers and pending entries; sparse and dense HLLs; geo sets.
+ */
+function seedRichValues(h: Harness, r: () => number, pool: number): void {
+  const n = (k: number): number => Math.floor(r() * k);
+  for (let i = 0; i < pool; i += 3) {
+    const x = 'x' + i;
+    for (let j = 5 + n(15); j > 0; j--) h.run('xadd', x, '*', 'f' + n(5), 'v' + n(100));
+    h.run('xgroup', 'create', x, 'g0', '0');
+    h.run('xgroup', 'create', x, 'g1', '0', 'entriesread', '0');
+    h.run('xreadgroup', 'group', 'g0', 'c0', 'count', String(1 + n(5)), 'streams', x, '>');
+    h.run('xreadgroup', 'group', 'g0', 'c1', 'count', String(1 + n(5)), 'streams', x, '>');
+    h.run('xreadgroup', 'group', 'g1', 'c2', 'streams', x, '>');
+    h.run('xgroup', 'createconsumer', x, 'g1', 'c3');
+    if (i % 2 === 0) h.run('xdel', x, '0-1'); // a no-op; deletions come from the mix
+    const p = 'p' + i;
+    const els: string[] = [];
+    for (let j = 1 + n(20); j > 0; j--) els.push('e' + n(100000));
+    h.run('pfadd', p, ...els);
+    if (i % 2 === 0) h.run('pfdebug', 'todense', p);
+    if (i % 4 === 0) h.run('pfcount', p);
+    const g = 'G' + i;
+    const geo: string[] = [];
+    for (let j = 2 + n(8); j > 0; j--) geo.push((10 + r() * 2).toFixed(6), (40 + r() * 2).toFixed(6), 'gm' + n(30));
+    h.run('geoadd', g, ...geo);
+  }
+}
+
+/** The start has what seedRichValues made (the mix keeps some of it): else the run proves little. */
+function assertRichStart(server: Server, start: Map<string, { type: number; value: string }>, label: string): void {
+  let pels = 0;
+  let dense = 0;
+  let sparse = 0;
+  let geo = 0;
+  for (const [k, v] of start) {
+    const key = k.slice(k.indexOf('|') + 1);
+    if (v.type === TYPE_STREAM && /"pel":\[\{/.test(v.value)) pels++;
+    if (key.startsWith('p') && v.value.startsWith('string:HYLL')) {
+      if (v.value.charCodeAt(7 + 4) === 0) dense++;
+      else sparse++;
+    }
+    if (key.startsWith('G') && v.type === TYPE_ZSET) geo++;
+  }
+  assert.ok(server.valueDigesters.has(TYPE_STREAM), 'stream hooks');
+  assert.ok(pels >= 5 && dense >= 5 && sparse >= 5 && geo >= 5, label + ': few rich values at the start: ' + JSON.stringify({ pels, dense, sparse, geo }));
+}
+
 /** Runs the random mix of every write command; returns the harness for further checks. */
 function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
   const label = 'seed ' + seed + ' ' + policy;
@@ -43,29 +99,52 @@ function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
   const r = rng(seed);
   const n = (k: number): number => Math.floor(r() * k);
   const NDB = 4;
-  const w = workload(r, { dbs: NDB, pool: 25, bulk: 300, flushWeight: 0.02, swapWeight: 0.3 });
+  const w = workload(r, {
+    dbs: NDB,
+    pool: 25,
+    bulk: 300,
+    flushWeight: 0.02,
+    swapWeight: 0.3,
+    exec: (...a) => h.run(...a),
+    blockOn: (...a) => {
+      const b = h.blocker();
+      if ((b.flags & ClientFlag.BLOCKED) !== 0) h.run('client', 'unblock', String(b.id));
+      b.select(h.client.dbIndex);
+      return h.runOn(b, ...a);
+    },
+  });
   // One command of each collection family first: they register their DEBUG DIGEST hooks, which
   // the canonical dump uses.
   h.run('rpush', 'l0', 'a');
   h.run('hset', 'h0', 'f', 'v');
   h.run('sadd', 'S0', 'm');
   h.run('zadd', 'z0', '1', 'm');
-  for (const t of [TYPE_LIST, TYPE_HASH, TYPE_SET, TYPE_ZSET]) assert.ok(server.valueDigesters.has(t));
+  for (const t of [TYPE_LIST, TYPE_HASH, TYPE_SET, TYPE_ZSET]) assert.ok(server.valueDigesters.has(t), 'digester of type ' + t);
   for (let d = 0; d < NDB; d++) {
     h.run('select', String(d));
     for (let i = 0; i < 300; i++) h.run('set', 'b' + i, 'bulk' + i + 'x'.repeat(i % 40));
     for (let i = 0; i < 60; i++) h.run('expire', 'b' + n(300), String(100 + n(1000)));
     for (let i = 0; i < 20; i++) h.run('pexpire', 'b' + n(300), String(1 + n(30)));
-    for (let i = 0; i < 400; i++) h.run(...w.next());
+    seedRichValues(h, r, 25);
+    for (let i = 0; i < 400; i++) {
+      const a = w.next();
+      // No flush or swap yet: they would empty the dbs filled so far (the snapshot phase has them).
+      if (a[0] !== 'flushall' && a[0] !== 'flushdb' && a[0] !== 'swapdb') h.run(...a);
+    }
   }
+  settleAll(server);
   // A limit a little below the current figure: the next writes evict, and so does the
   // workload's growth from then on.
   assert.equal(server.config.set([['maxmemory', String(Math.floor(server.evictor.memory() - 16 * 1024))]]), null);
   const start = dumpAll(server);
   assert.ok(start.size > 1000, label + ': dataset too small: ' + start.size);
+  assertRichStart(server, start, label);
   const rec = new Recorder(server);
   const snap = startSnapshot(server, rec, { autoRun: false, entriesPerSlice: 2 });
   assert.equal(server.snapshot, snap);
+  // Coverage counts what runs while the snapshot does.
+  h.used.clear();
+  h.succeeded.clear();
   let ops = 0;
   let iter = 0;
   let forced = 0;
@@ -83,9 +162,11 @@ function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
       server.keyspace.dbs.forEach((x, i) => {
         if (x.guard !== null) d = i; // the last db the walk has not finished
       });
-      assert.ok(d >= 0);
-      h.run('select', String(d));
-      h.run('flushdb');
+      // (None left when a FLUSHALL of the mix took every db's contents over already.)
+      if (d >= 0) {
+        h.run('select', String(d));
+        h.run('flushdb');
+      }
     } else if (forced === 2 && done > 0.6) {
       forced++;
       h.run('swapdb', '1', '3');
@@ -94,11 +175,25 @@ function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
       h.run('flushall');
     }
     const k = 1 + n(6);
-    for (let j = 0; j < k; j++) {
-      if (r() < 0.15) h.run('select', String(n(NDB)));
-      h.run(...w.next());
-      ops++;
+    if (r() < 0.1) {
+      // A transaction: the commands run inside EXEC (arguments generated before MULTI, as the
+      // generators may look data up).
+      if (r() < 0.3) h.run('select', String(n(NDB)));
+      const batch: string[][] = [];
+      for (let j = 0; j < k; j++) batch.push(w.next());
+      h.run('multi');
+      for (const a of batch) h.run(...a);
+      h.run('exec');
+      ops += k;
+    } else {
+      for (let j = 0; j < k; j++) {
+        if (r() < 0.15) h.run('select', String(n(NDB)));
+        h.run(...w.next());
+        ops++;
+      }
     }
+    // The end of an event-loop turn: packed values unpacked by reads and writes are packed again.
+    if (r() < 0.3) settleAll(server);
     if (r() < 0.7) snap.step(Infinity);
     if (r() < 0.05) activeExpireCycle(server, 10);
     if (r() < 0.05) server.keyspace.rehashStep(0.5);
@@ -124,6 +219,7 @@ function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
 
 test('random workload of every write command, with expiry, eviction, SWAPDB and FLUSHDB: the snapshot is the dataset at its start', () => {
   const seen = new Set<string>();
+  const succeeded = new Set<string>();
   const runs: Array<[number, string, boolean]> = [
     [1, 'allkeys-random', false],
     [2, 'allkeys-lru', false],
@@ -133,6 +229,7 @@ test('random workload of every write command, with expiry, eviction, SWAPDB and 
   for (const [seed, policy, flushAll] of runs) {
     const h = mixedRun(seed, policy, flushAll);
     for (const u of h.used) seen.add(u);
+    for (const u of h.succeeded.keys()) succeeded.add(u);
   }
   // Every write command of the table ran at least once; a new write command fails here until
   // the workload (test/helpers/snapshot-workload.ts) covers it - and its write path has been
@@ -140,6 +237,9 @@ test('random workload of every write command, with expiry, eviction, SWAPDB and 
   const h = harness();
   const missing = writeCommandNames(h.server).filter((name) => !seen.has(name));
   assert.deepEqual(missing, [], 'write commands not exercised by the snapshot workload');
+  // ...and did something at least once (a reply that is not an error).
+  const failing = writeCommandNames(h.server).filter((name) => !succeeded.has(name));
+  assert.deepEqual(failing, [], 'write commands that only ever failed in the snapshot workload');
 });
 
 test('table growth by 16x and shrinking back while the snapshot runs', () => {
@@ -246,7 +346,11 @@ test('FLUSHALL, FLUSHDB and SWAPDB in the middle of a snapshot, then new data in
   h.run('zadd', 'z0', '1', 'm');
   for (let d = 0; d < 3; d++) {
     h.run('select', String(d));
-    for (let i = 0; i < 600; i++) h.run(...w.next());
+    for (let i = 0; i < 600; i++) {
+      const a = w.next();
+      // The flushes and swaps this test is about come later, when the snapshot runs.
+      if (a[0] !== 'flushall' && a[0] !== 'flushdb' && a[0] !== 'swapdb') h.run(...a);
+    }
     for (let i = 0; i < 500; i++) h.run('set', 'db' + d + ':' + i, 'x'.repeat(i % 30));
   }
   const slabBefore = server.keyspace.slab.bytesUsed;

@@ -2,7 +2,8 @@
  * The snapshot engine (src/persistence/snapshot.ts), in-process: each Db mutator's guard on
  * its own (through the Db API, without lookupWrite in front), id reuse, expired keys, the life
  * cycle (one at a time, attach/detach, pause/resume, backpressure, abort, a failing serializer)
- * and the setImmediate time-sliced driver with writes interleaved.
+ * and the setImmediate time-sliced driver with writes interleaved; handlers that change a value in
+ * place after a read lookup (streams, PFCOUNT), and packed values unpacked by a read.
  * The random workloads through every command are in snapshot-workload.test.ts.
  */
 
@@ -10,6 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSnapshot, snapshotInProgress, type Snapshot, type SnapshotConsumer } from '../../src/persistence/snapshot.js';
 import { TYPE_HASH, TYPE_LIST, type Db } from '../../src/store/db.js';
+import { ClientFlag } from '../../src/server/client.js';
+import type { List } from '../../src/store/types/list.js';
 import { Recorder, assertSnapshotEquals, dumpAll, harness, rng, workload, type Harness } from '../helpers/snapshot-workload.js';
 
 const B = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -70,6 +73,11 @@ const mutators: Record<string, (h: Harness, db0: Db, db1: Db) => void> = {
     const x = id(db, 'set');
     db.willModify(x);
     (db.getObject<unknown>(x) as { add?: (m: unknown) => void }).add?.('999');
+  },
+  'setPacked overwrite': (_h, db) => {
+    db.settle();
+    const bytes = Buffer.from(db.peekObject<List>(id(db, 'list')).packed()!);
+    db.setPacked(B('k13'), TYPE_LIST, bytes); // k13 has no TTL: removeExpire alone does not guard
   },
   clear: (_h, db) => db.clear(),
   'swap then change': (h, db0) => {
@@ -342,4 +350,137 @@ test('pause()/resume() with autoRun: no progress while paused, resume continues'
   snap.resume();
   await finished;
   assert.equal(snap.state, 'done');
+});
+
+// ------------------------------------------------------------------------------------------
+// Handlers that change a value in place after a read lookup (Redis looks these keys up for
+// reading: keyspace hits/misses): each must call db.willModify first.
+
+/** A stream with a consumer group, two consumers and pending entries; a sparse and a dense HLL. */
+function streamsAndHlls(): Harness {
+  const h = harness();
+  for (let i = 1; i <= 6; i++) h.run('xadd', 'st', i + '-0', 'f', 'v' + i);
+  h.run('xgroup', 'create', 'st', 'g', '0');
+  h.run('xreadgroup', 'group', 'g', 'alice', 'count', '3', 'streams', 'st', '>'); // 1-0..3-0 pending
+  h.run('xreadgroup', 'group', 'g', 'carol', 'count', '1', 'streams', 'st', '>'); // 4-0 pending
+  h.run('pfadd', 'hll', 'a', 'b', 'c'); // sparse; PFADD leaves the cached cardinality invalid
+  const many: string[] = [];
+  for (let i = 0; i < 300; i++) many.push('e' + i);
+  h.run('pfadd', 'hlld', ...many);
+  assert.equal(h.run('pfdebug', 'todense', 'hlld'), ':1\r\n');
+  h.run('pfadd', 'hlld', 'one-more'); // invalidates the cache again
+  return h;
+}
+
+const inPlace: Array<[string, string, string[]]> = [
+  ['XACK', 'st', ['xack', 'st', 'g', '1-0', '4-0']],
+  ['XCLAIM', 'st', ['xclaim', 'st', 'g', 'bob', '0', '2-0']],
+  ['XCLAIM JUSTID', 'st', ['xclaim', 'st', 'g', 'bob', '0', '2-0', '3-0', 'justid']],
+  ['XAUTOCLAIM', 'st', ['xautoclaim', 'st', 'g', 'bob', '0', '0-0', 'count', '2']],
+  ['XREADGROUP >', 'st', ['xreadgroup', 'group', 'g', 'bob', 'count', '1', 'streams', 'st', '>']],
+  ['XREADGROUP history', 'st', ['xreadgroup', 'group', 'g', 'alice', 'streams', 'st', '0']],
+  ['PFCOUNT of a sparse HLL (cache written)', 'hll', ['pfcount', 'hll']],
+  ['PFCOUNT of a dense HLL (cache written)', 'hlld', ['pfcount', 'hlld']],
+];
+
+for (const [name, key, cmd] of inPlace) {
+  test('in-place change by ' + name + ' during a snapshot: the start value is serialized first', () => {
+    const h = streamsAndHlls();
+    const start = dumpAll(h.server);
+    const rec = new Recorder(h.server);
+    const snap = startSnapshot(h.server, rec, { autoRun: false });
+    const reply = h.run(...cmd);
+    assert.ok(!reply.startsWith('-'), name + ': ' + reply);
+    assert.notEqual(dumpAll(h.server).get('0|' + key)!.value, start.get('0|' + key)!.value, name + ' changed nothing');
+    assert.deepEqual(rec.records.map(([k]) => k), ['0|' + key], name + ': serialized before the change');
+    runUntilDone(snap);
+    assertSnapshotEquals(rec, start, name);
+  });
+}
+
+test('XREADGROUP served later because SWAPDB brought a stream with unread entries: serialized first', () => {
+  const h = harness();
+  h.run('select', '1');
+  for (let i = 1; i <= 3; i++) h.run('xadd', 'st', i + '-0', 'f', 'v' + i);
+  h.run('xgroup', 'create', 'st', 'g', '0'); // nothing read yet
+  h.run('select', '0');
+  h.run('xadd', 'st', '1-0', 'f', 'x');
+  h.run('xgroup', 'create', 'st', 'g', '$'); // everything read: XREADGROUP > blocks
+  const b = h.blocker();
+  assert.equal(h.runOn(b, 'xreadgroup', 'group', 'g', 'c', 'block', '0', 'streams', 'st', '>'), '');
+  const start = dumpAll(h.server);
+  const rec = new Recorder(h.server);
+  const snap = startSnapshot(h.server, rec, { autoRun: false });
+  assert.equal(h.run('swapdb', '0', '1'), '+OK\r\n');
+  // Served: db 0 now holds the start's db 1, whose "st" got a consumer and pending entries.
+  assert.equal(b.flags & ClientFlag.BLOCKED, 0, 'the blocked client was served');
+  assert.match(dumpAll(h.server).get('0|st')!.value, /"pel":\[\{/);
+  runUntilDone(snap);
+  assertSnapshotEquals(rec, start, 'served after SWAPDB');
+});
+
+test('packed values unpacked by a read earlier in the same command: serializers see the start value', () => {
+  // Dispatch settles the client's db after each command (queued ones in EXEC included), so a
+  // value unpacked by a read is still unpacked only inside the command that read it: the
+  // commands below read a packed key (Db.getObject unpacks it) and then overwrite or change the
+  // same key; the serializer (peekObject) must see the value of the start.
+  const h = harness();
+  const db = h.server.keyspace.db(0);
+  h.run('rpush', 'pl', 'c', 'a', 'b');
+  h.run('rpush', 'pl2', 'x', 'y', 'z');
+  h.run('sadd', 'ps', '1', '2', '3'); // intsets: 7.0 has no listpack sets
+  h.run('sadd', 'ps2', '2', '3', '4');
+  h.run('zadd', 'pz', '1', 'a', '2', 'b');
+  h.run('zadd', 'pz2', '1', 'a', '2', 'b', '3', 'c');
+  h.run('hset', 'ph', 'f1', 'a', 'f2', 'b');
+  h.run('select', '1');
+  h.run('hset', 'ph', 'other', 'db');
+  h.run('select', '0');
+  const keys = ['pl', 'pl2', 'ps', 'ps2', 'pz', 'pz2', 'ph'];
+  for (const k of keys) assert.equal(db.isPacked(id(db, k)), true, k + ' packed');
+  const start = dumpAll(h.server);
+  const rec = new Recorder(h.server);
+  const snap = startSnapshot(h.server, rec, { autoRun: false });
+  assert.equal(h.run('sort', 'pl', 'alpha', 'store', 'pl'), ':3\r\n');
+  assert.equal(h.run('lmove', 'pl2', 'pl2', 'left', 'right'), '$1\r\nx\r\n');
+  assert.equal(h.run('sinterstore', 'ps', 'ps', 'ps2'), ':2\r\n');
+  assert.equal(h.run('sdiffstore', 'ps2', 'ps2', 'ps'), ':1\r\n');
+  assert.equal(h.run('zunionstore', 'pz', '2', 'pz', 'pz2'), ':3\r\n');
+  assert.equal(h.run('zrangestore', 'pz2', 'pz2', '0', '1'), ':2\r\n');
+  assert.equal(h.run('copy', 'ph', 'ph', 'db', '1', 'replace'), ':1\r\n'); // reads db 0, replaces db 1
+  h.run('multi');
+  h.run('hgetall', 'ph');
+  h.run('hset', 'ph', 'f1', 'changed');
+  assert.match(h.run('exec'), /^\*2\r\n/);
+  runUntilDone(snap);
+  assertSnapshotEquals(rec, start, 'packed');
+  const now = dumpAll(h.server);
+  for (const k of [...keys.map((x) => '0|' + x), '1|ph']) assert.notEqual(now.get(k)!.value, start.get(k)!.value, k + ' changed');
+  db.verify();
+});
+
+test('a value unpacked (getObject) when the walk serializes it: the serializer sees the same value', () => {
+  const h = harness();
+  const db = h.server.keyspace.db(0);
+  for (let i = 0; i < 20; i++) h.run('hset', 'h' + i, 'f', 'v' + i, 'g', 'w');
+  const start = dumpAll(h.server);
+  const rec = new Recorder(h.server);
+  const snap = startSnapshot(h.server, rec, { autoRun: false, entriesPerSlice: 5 });
+  // What a handler does half way: unpack a few (as a read), the walk runs meanwhile (a serializer
+  // called from a guard), then change them after willModify.
+  const ids = [3, 7, 12, 19].map((i) => id(db, 'h' + i));
+  const objs = ids.map((x) => db.getObject<Map<string, Buffer> | Buffer>(x));
+  assert.ok(ids.every((x) => !db.isPacked(x)), 'unpacked');
+  snap.step(Infinity);
+  snap.step(Infinity);
+  for (let i = 0; i < ids.length; i++) {
+    db.willModify(ids[i]!);
+    const o = objs[i]!;
+    if (o instanceof Map) o.set('f', Buffer.from('changed'));
+    else db.replaceObject(ids[i]!, TYPE_HASH, new Map([['f', Buffer.from('changed')]]));
+  }
+  db.settle();
+  runUntilDone(snap);
+  assertSnapshotEquals(rec, start, 'unpacked at serialization');
+  assert.match(h.run('hget', 'h7', 'f'), /changed/);
 });
