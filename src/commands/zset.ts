@@ -938,7 +938,7 @@ function zmpopCommand(c: Client, argv: Buffer[]): void {
     c.reply.arrayLen(2);
     c.reply.bulk(key);
     replyPopped(c, got, true, true);
-    c.propagateArgv = [max ? B_ZPOPMAX : B_ZPOPMIN, Buffer.from(key), Buffer.from(String(count))];
+    c.propagateArgv = [max ? B_ZPOPMAX : B_ZPOPMIN, Buffer.from(key), Buffer.from(String(got.members.length))];
     return;
   }
   c.reply.nullArray();

@@ -289,4 +289,53 @@ describe('propagation of the string commands', () => {
       stream.close();
     }
   });
+
+  test('pops, SPOP, transactions and lazy expiry: the forms and MULTI/EXEC wrapping of redis-server 7.0.15', async () => {
+    // Its own server: active expiry is switched off so the expired key is found by the INCR.
+    const own = await startDamselfly(['--enable-debug-command', 'yes']);
+    const r = client(own.port);
+    await r.call('debug', 'set-active-expire', '0');
+    await r.call('zadd', 'z', '1', 'a', '2', 'b');
+    await r.call('rpush', 'lst', 'x', 'y', 'z');
+    await r.call('sadd', 's', 'm1', 'm2', 'm3', 'm4');
+    await r.call('set', 'lz', '1', 'px', '20');
+    await sleep(60);
+    const stream = await openStream(own.port, { keepSelect: false });
+    try {
+      await r.call('zmpop', '1', 'z', 'min', 'count', '10'); // → ZPOPMIN z 2 (the number popped)
+      await r.call('lmpop', '1', 'lst', 'left', 'count', '2'); // → LPOP lst 2
+      await r.call('spop', 's', '2'); // → MULTI, SREM, SREM, EXEC
+      await r.call('multi');
+      await r.call('set', 'm2', '1');
+      await r.call('exec'); // one write: no MULTI/EXEC
+      await r.call('multi');
+      await r.call('set', 'm1', '1');
+      await r.call('incr', 'm1');
+      await r.call('exec'); // two writes: wrapped
+      await r.call('incr', 'lz'); // expired on access by a write: MULTI, DEL, INCR, EXEC
+      const got = await stream.next(14);
+      const norm = got.map((c) => (c[0] === 'SREM' ? ['SREM', c[1]!, '<member>'] : c));
+      assert.deepEqual(norm, [
+        ['ZPOPMIN', 'z', '2'],
+        ['LPOP', 'lst', '2'],
+        ['MULTI'],
+        ['SREM', 's', '<member>'],
+        ['SREM', 's', '<member>'],
+        ['EXEC'],
+        ['set', 'm2', '1'],
+        ['MULTI'],
+        ['set', 'm1', '1'],
+        ['incr', 'm1'],
+        ['EXEC'],
+        ['MULTI'],
+        ['DEL', 'lz'],
+        ['incr', 'lz'],
+      ]);
+      assert.deepEqual(await stream.next(1), [['EXEC']]);
+    } finally {
+      stream.close();
+      r.disconnect();
+      await own.stop();
+    }
+  });
 });

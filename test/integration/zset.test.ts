@@ -6,7 +6,7 @@
  * for the same commands (the byte-level comparisons live in test/differential/zsets.txt).
  * Keyspace events and replicated forms wait for their layers (see the report in the issue):
  * zadd/zincr, zrem, zremrangebyrank/score/lex, zpopmin/zpopmax (+ del when emptied),
- * zunionstore/zinterstore/zdiffstore/zrangestore; ZMPOP propagates as ZPOPMIN/ZPOPMAX key count.
+ * zunionstore/zinterstore/zdiffstore/zrangestore; ZMPOP propagates as ZPOPMIN/ZPOPMAX key <number popped>.
  */
 
 import { after, before, beforeEach, describe, test } from 'node:test';
