@@ -33,6 +33,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { ClientFlag } from '../server/client.js';
@@ -288,10 +289,13 @@ export class Persistence {
       this.updateWritesDenied();
       return null;
     }
-    const bg = new BgSave(this, fd, tmp, this.filePath(), this.saveOptions());
+    // rdb-key-save-delay (hidden, for tests): Redis's child sleeps that many microseconds per
+    // key; here the walk serializes one key at a time and pauses in between (clients go on).
+    const delayUs = server.config.getNumber('rdb-key-save-delay');
+    const bg = new BgSave(this, fd, tmp, this.filePath(), this.saveOptions(), delayUs > 0 ? delayUs / 1000 : 0);
     this.bg = bg;
     try {
-      bg.snapshot = startSnapshot(server, bg);
+      bg.snapshot = startSnapshot(server, bg, delayUs > 0 ? { entriesPerSlice: 1, yieldPollMs: Math.max(1, delayUs / 1000) } : {});
     } catch (e) {
       this.bg = null;
       closeSync(fd);
@@ -424,11 +428,20 @@ export class Persistence {
     server.loading = true;
     this.loadProgress = progress;
     try {
-      const chunkBytes = server.config.getNumber('loading-process-events-interval-bytes');
+      // key-load-delay (hidden, for tests): microseconds per key loaded, as a pause after each
+      // chunk (so clients are still served, as Redis serves them between its chunks).
+      const delayUs = server.config.getNumber('key-load-delay');
+      const chunkBytes = delayUs > 0 ? 1024 : server.config.getNumber('loading-process-events-interval-bytes');
       const stream = createReadStream(file, { highWaterMark: chunkBytes });
+      let keysBefore = 0;
       for await (const chunk of stream) {
         reader.feed(chunk as Buffer);
         progress.loadedBytes += (chunk as Buffer).length;
+        if (delayUs > 0) {
+          const keys = loader.stats.keys + loader.stats.expiredSkipped;
+          await sleep(((keys - keysBefore) * delayUs) / 1000);
+          keysBefore = keys;
+        }
       }
       reader.end();
     } catch (e) {
@@ -613,6 +626,8 @@ export class BgSave implements SnapshotConsumer {
     private readonly tmp: string,
     private readonly file: string,
     opts: SaveOptions,
+    /** rdb-key-save-delay in ms (0 = none). */
+    private readonly keyDelayMs = 0,
   ) {
     this.dirtyBefore = p.server.dirty;
     this.opts = opts;
@@ -644,10 +659,13 @@ export class BgSave implements SnapshotConsumer {
       writeEntry(out, db.keyView(id), type, db.getObject<unknown>(id), db.expireAt(id), meta);
     }
     if (out.pending >= CHUNK) this.enqueue(out.take());
+    if (this.keyDelayMs > 0) this.delayUntil = performance.now() + this.keyDelayMs;
   }
 
+  private delayUntil = 0;
+
   shouldYield(): boolean {
-    return this.queued > BG_HIGH_WATER;
+    return this.queued > BG_HIGH_WATER || (this.keyDelayMs > 0 && performance.now() < this.delayUntil);
   }
 
   onDone(): void {
