@@ -39,14 +39,15 @@ async function stop(s: { p: ServerProcess; r: Redis }, signal: NodeJS.Signals = 
 }
 
 async function waitBgsaveDone(r: Redis): Promise<Record<string, string>> {
-  return waitFor(
+  // waitFor resolves only with a truthy value.
+  return (await waitFor(
     async () => {
       const i = await info(r, 'persistence');
       return i['rdb_bgsave_in_progress'] === '0' ? i : null;
     },
     60000,
     'the BGSAVE to end',
-  );
+  )) as Record<string, string>;
 }
 
 /** Starting must fail: resolves with what the process printed. */
@@ -415,14 +416,14 @@ test('INFO shows loading and loading_* while the start-up load runs; commands ge
     const r = connect(port);
     r.on('error', () => undefined); // refused until the process listens
     clients.push(r);
-    const seen = await waitFor(
+    const seen = (await waitFor(
       async () => {
         const text = await r.info('persistence');
         return text.includes('loading:1') ? text : null;
       },
       30000,
       'loading:1',
-    );
+    )) as string;
     const names = seen
       .split('\r\n')
       .filter((l) => l.includes(':'))

@@ -69,14 +69,15 @@ async function loadInRedis(file: string): Promise<{ digest: string; sizes: strin
 }
 
 async function waitBgsaveDone(r: Redis): Promise<Record<string, string>> {
-  return waitFor(
+  // waitFor resolves only with a truthy value.
+  return (await waitFor(
     async () => {
       const i = await info(r, 'persistence');
       return i['rdb_bgsave_in_progress'] === '0' ? i : null;
     },
     60000,
     'the BGSAVE to end',
-  );
+  )) as Record<string, string>;
 }
 
 for (const args of [[], ['--rdbcompression', 'no'], ['--rdbchecksum', 'no']]) {
@@ -241,14 +242,14 @@ test('INFO persistence has redis-server\'s fields in its order, loading_* includ
     const r = connect(port);
     r.on('error', () => undefined); // refused until the process listens
     try {
-      const text = await waitFor(
+      const text = (await waitFor(
         async () => {
           const t = await r.info('persistence');
           return /^loading:1/m.test(t) ? t : null;
         },
         30000,
         'loading:1',
-      );
+      )) as string;
       return fieldNames(text);
     } finally {
       r.disconnect();

@@ -79,7 +79,8 @@ function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
       h.run('swapdb', '0', '2');
     } else if (forced === 1 && done > 0.4) {
       forced++;
-      const d = server.keyspace.dbs.findLastIndex((x) => x.guard !== null);
+      let d = server.keyspace.dbs.length - 1;
+      while (d >= 0 && server.keyspace.dbs[d]!.guard === null) d--;
       assert.ok(d >= 0);
       h.run('select', String(d));
       h.run('flushdb');
