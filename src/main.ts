@@ -57,12 +57,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const server = new Server(config, log);
   installShutdown(server);
-  try {
-    await server.startup();
-  } catch (err) {
-    log.warning((err as Error).message);
-    process.exit(1);
-  }
+  // Like redis-server: listen first, then load the dataset (clients connecting meanwhile get
+  // -LOADING and can watch INFO's loading_* fields), then start replication and go.
   try {
     await server.listen();
   } catch (err) {
@@ -72,6 +68,12 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   log.notice('Server initialized');
+  try {
+    await server.startup();
+  } catch (err) {
+    log.warning((err as Error).message);
+    process.exit(1);
+  }
   log.notice('Ready to accept connections');
 }
 

@@ -1,5 +1,6 @@
 /**
- * Server commands: INFO, TIME, LASTSAVE, MONITOR, SLOWLOG, LATENCY, MEMORY, DEBUG, SHUTDOWN.
+ * Server commands: INFO, TIME, SAVE, BGSAVE, LASTSAVE, MONITOR, SLOWLOG, LATENCY, MEMORY, DEBUG,
+ * SHUTDOWN.
  *
  * FLUSHALL/FLUSHDB/DBSIZE/SELECT/SWAPDB live with the keyspace commands, CONFIG in config.ts.
  * Texts (errors, HELP, DOCTOR reports) follow redis-server 7.0.15's output.
@@ -20,6 +21,8 @@ import { argIs, cArg } from './connection.js';
 import { replyHelp } from './client.js';
 import type { CommandSpec } from './spec.js';
 import { debugSnapshotTest } from '../persistence/snapshot-debug.js';
+import { ERR_BGSAVE_IN_PROGRESS, ERR_OTHER_CHILD } from '../persistence/persistence.js';
+import { ERR_LOADING } from '../replication/index.js';
 
 function subcommandSyntaxError(c: Client, sub: Buffer, container: string): void {
   c.reply.error(
@@ -46,6 +49,51 @@ function timeCommand(c: Client): void {
 
 function lastsaveCommand(c: Client): void {
   c.reply.integer(c.server.lastSaveTime);
+}
+
+/** SAVE: synchronous, like Redis (the server serves nobody until the file is written). */
+function saveCommand(c: Client): void {
+  const p = c.server.persistence;
+  if (p.bg !== null) {
+    c.reply.error(ERR_BGSAVE_IN_PROGRESS);
+    return;
+  }
+  // Redis answers a bare "-ERR" when rdbSave fails; the reason is in the log.
+  if (p.saveSync()) c.reply.ok();
+  else c.reply.error('ERR');
+}
+
+/**
+ * BGSAVE [SCHEDULE]. Our "other child" is a snapshot serving a replica's full sync: BGSAVE
+ * SCHEDULE waits for it to end, as Redis's does for an AOF rewrite. Inside MULTI/EXEC Redis
+ * cannot fork, so it always schedules; we answer the same.
+ */
+function bgsaveCommand(c: Client, argv: Buffer[]): void {
+  let schedule = false;
+  if (argv.length > 1) {
+    if (argv.length === 2 && argIs(argv[1]!, 'schedule')) schedule = true;
+    else {
+      c.reply.error(ERR.syntax);
+      return;
+    }
+  }
+  const server = c.server;
+  const p = server.persistence;
+  const inExec = (c.flags & ClientFlag.MULTI) !== 0;
+  if (p.bg !== null) {
+    c.reply.error(ERR_BGSAVE_IN_PROGRESS);
+  } else if (server.snapshot !== null || inExec) {
+    if (schedule || inExec) {
+      p.scheduleBgsave();
+      c.reply.simple('Background saving scheduled');
+    } else {
+      c.reply.error(ERR_OTHER_CHILD);
+    }
+  } else {
+    const err = p.startBgsave();
+    if (err !== null) c.reply.error(err);
+    else c.reply.simple('Background saving started');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -722,13 +770,27 @@ function debugCommand(c: Client, argv: Buffer[]): void {
       return debugSnapshotTest(c, argv);
     case 'reload':
       if (argc >= 2) {
+        let save = true;
+        let flush = true;
+        let merge = false;
         for (let j = 2; j < argc; j++) {
-          if (!argIs(argv[j]!, 'merge') && !argIs(argv[j]!, 'noflush') && !argIs(argv[j]!, 'nosave')) {
+          const a = argv[j]!;
+          if (argIs(a, 'merge')) merge = true;
+          else if (argIs(a, 'noflush')) flush = false;
+          else if (argIs(a, 'nosave')) save = false;
+          else {
             c.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
             return;
           }
         }
-        c.reply.error('ERR DEBUG RELOAD is not supported by this server yet (no RDB persistence)');
+        // DEBUG may run while the start-up load is in progress: reloading then would mix both.
+        if (c.server.loading) {
+          c.reply.error(ERR_LOADING);
+          return;
+        }
+        const err = c.server.persistence.debugReload(save, flush, merge);
+        if (err !== null) c.reply.error(err);
+        else c.reply.ok();
         return;
       }
       break;
@@ -1055,6 +1117,22 @@ export const serverCommands: CommandSpec[] = [
     acl: ['admin', 'fast', 'dangerous'],
     tips: ['nondeterministic_output'],
     handler: lastsaveCommand,
+  },
+  {
+    name: 'save',
+    arity: 1,
+    flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
+    ...NO_KEYS,
+    acl: ADMIN,
+    handler: saveCommand,
+  },
+  {
+    name: 'bgsave',
+    arity: -1,
+    flags: ['admin', 'noscript', 'no_async_loading'],
+    ...NO_KEYS,
+    acl: ADMIN,
+    handler: bgsaveCommand,
   },
   {
     name: 'monitor',

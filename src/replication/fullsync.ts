@@ -162,12 +162,21 @@ function startPeerSync(repl: Replication, peer: ReplicaPeer): void {
       setTimeout(wake, 5).unref();
       return;
     }
-    const q = waitingPeers.get(server);
-    if (q === undefined || q.length === 0) return;
-    const next = q.splice(0);
-    for (const p of next) if (repl.replicas.get(p.client) === p) startPeerSync(repl, p);
+    resumeWaitingFullSyncs(server);
   };
   setTimeout(wake, 5).unref();
+}
+
+/**
+ * Starts the full syncs of replicas that waited for the snapshot in progress (one started by
+ * another replica, or a BGSAVE: the persistence layer calls this when its snapshot ends).
+ */
+export function resumeWaitingFullSyncs(server: Server): void {
+  const q = waitingPeers.get(server);
+  if (q === undefined || q.length === 0) return;
+  const repl = server.replication;
+  const next = q.splice(0);
+  for (const p of next) if (repl.replicas.get(p.client) === p) startPeerSync(repl, p);
 }
 
 /** An RDB arriving from our master, loaded as it streams in. */

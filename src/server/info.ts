@@ -296,24 +296,27 @@ function memorySection(server: Server, w: InfoWriter): void {
 }
 
 function persistenceSection(server: Server, w: InfoWriter): void {
+  const p = server.persistence;
+  const keys = p.currentSaveKeys();
   w.field('loading', server.loading ? 1 : 0);
   w.field('async_loading', 0);
+  // No fork, so no copy-on-write: the snapshot's extra memory is its 1 bit per key.
   w.field('current_cow_peak', 0);
   w.field('current_cow_size', 0);
   w.field('current_cow_size_age', 0);
-  w.field('current_fork_perc', '0.00');
-  w.field('current_save_keys_processed', 0);
-  w.field('current_save_keys_total', 0);
+  w.field('current_fork_perc', keys.total > 0 ? ((keys.processed * 100) / keys.total).toFixed(2) : '0.00');
+  w.field('current_save_keys_processed', keys.processed);
+  w.field('current_save_keys_total', keys.total);
   w.field('rdb_changes_since_last_save', server.dirty);
-  w.field('rdb_bgsave_in_progress', 0);
+  w.field('rdb_bgsave_in_progress', p.bgsaveInProgress() ? 1 : 0);
   w.field('rdb_last_save_time', server.lastSaveTime);
-  w.field('rdb_last_bgsave_status', 'ok');
-  w.field('rdb_last_bgsave_time_sec', -1);
-  w.field('rdb_current_bgsave_time_sec', -1);
-  w.field('rdb_saves', 0);
+  w.field('rdb_last_bgsave_status', p.lastBgsaveOk ? 'ok' : 'err');
+  w.field('rdb_last_bgsave_time_sec', p.lastBgsaveTimeSec);
+  w.field('rdb_current_bgsave_time_sec', p.currentBgsaveSeconds());
+  w.field('rdb_saves', p.saves);
   w.field('rdb_last_cow_size', 0);
-  w.field('rdb_last_load_keys_expired', 0);
-  w.field('rdb_last_load_keys_loaded', 0);
+  w.field('rdb_last_load_keys_expired', p.lastLoadKeysExpired);
+  w.field('rdb_last_load_keys_loaded', p.lastLoadKeysLoaded);
   w.field('aof_enabled', 0);
   w.field('aof_rewrite_in_progress', 0);
   w.field('aof_rewrite_scheduled', 0);
@@ -326,6 +329,8 @@ function persistenceSection(server: Server, w: InfoWriter): void {
   w.field('aof_last_cow_size', 0);
   w.field('module_fork_in_progress', 0);
   w.field('module_fork_last_cow_size', 0);
+  // Redis 7.0.15 appends these while a load is in progress.
+  for (const [name, value] of p.loadingFields()) w.field(name, value);
 }
 
 function statsSection(server: Server, w: InfoWriter): void {

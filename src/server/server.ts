@@ -25,6 +25,7 @@ import { FLAG_BITS } from '../commands/spec.js';
 import type { DigestValue } from '../util/digest.js';
 import { installPubSub, type PubSub } from './pubsub.js';
 import type { Snapshot } from '../persistence/snapshot.js';
+import { installPersistence, type Persistence } from '../persistence/persistence.js';
 
 const F_ADMIN = FLAG_BITS.admin;
 const B_MULTI = Buffer.from('MULTI');
@@ -150,6 +151,8 @@ export class Server {
   loading = false;
   /** Replication state, the master side and the link to our master (src/replication/). */
   readonly replication: ReplicationManager;
+  /** RDB files: SAVE/BGSAVE, the save schedule, the load at start-up (persistence/persistence.ts). */
+  readonly persistence: Persistence;
   /** performance.now() at the end of the last command of the current read burst, 0 outside one. */
   clockMark = 0;
   /** Set while SHUTDOWN runs so no new work starts. */
@@ -218,6 +221,9 @@ export class Server {
     this.usedMemoryStartup = this.usedMemory();
     this.usedMemoryPeak = this.usedMemoryStartup;
     this.evictor = installEviction(this);
+    // Before replication: the dataset is loaded (start-up hook) before the link to a master
+    // starts, and MISCONF is checked before READONLY/NOREPLICAS as in Redis.
+    this.persistence = installPersistence(this);
     this.replication = installReplication(this);
     ensureTypeHooks(this);
     ensureStreamHooks(this);
@@ -652,7 +658,8 @@ export class Server {
     const hz = this.config.getNumber('hz');
     // Keys do not expire in the background on a replica, while DEBUG SET-ACTIVE-EXPIRE 0 is in
     // effect, or while clients are paused (Redis 7.0 keeps the dataset still during a pause).
-    if (!this.isReplica && this.activeExpireEnabled && this.pause.mode === null) {
+    // Nor while the dataset is being loaded (Redis's cron does not run then).
+    if (!this.isReplica && !this.loading && this.activeExpireEnabled && this.pause.mode === null) {
       if (this.latency.thresholdMs > 0) {
         const t0 = performance.now();
         activeExpireCycle(this, hz);

@@ -46,21 +46,25 @@ export async function shutdown(server: Server, opts: ShutdownOptions): Promise<s
 async function runShutdown(server: Server, opts: ShutdownOptions, state: { aborted: boolean }): Promise<string | null> {
   const log = server.log;
   log.warning('User requested shutdown...');
-  const wantSave = opts.save === null ? hasSavePoints(server) : opts.save;
+  // Never save while loading: the dataset in memory is incomplete (Redis does the same).
+  const wantSave = server.loading ? false : opts.save === null ? hasSavePoints(server) : opts.save;
   if (wantSave) {
     if (server.saveHook === null) {
       if (opts.save === true && !opts.force) {
         log.warning('Error trying to save the DB: persistence is not available in this build.');
-        return 'ERR Errors trying to SHUTDOWN. Check logs.';
+        return refused(server);
       }
     } else {
       log.notice('Saving the final RDB snapshot before exiting.');
       try {
+        // The hook logs "DB saved on disk" itself, or why it could not save.
         await server.saveHook();
-        log.notice('DB saved on disk');
-      } catch (err) {
-        log.warning('Error trying to save the DB, can\'t exit: ' + (err as Error).message);
-        if (!opts.force) return 'ERR Errors trying to SHUTDOWN. Check logs.';
+      } catch {
+        if (!opts.force) {
+          log.warning("Error trying to save the DB, can't exit.");
+          return refused(server);
+        }
+        log.warning('Error trying to save the DB. Exit anyway.');
       }
     }
   }
@@ -69,6 +73,11 @@ async function runShutdown(server: Server, opts: ShutdownOptions, state: { abort
   log.warning((server.exitProcess ? 'Damselfly' : 'Damselfly (embedded)') + ' is now ready to exit, bye bye...');
   if (server.exitProcess) process.exit(0);
   return null;
+}
+
+function refused(server: Server): string {
+  server.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+  return 'ERR Errors trying to SHUTDOWN. Check logs.';
 }
 
 function hasSavePoints(server: Server): boolean {
