@@ -3,7 +3,7 @@
 //
 //   npm run bench:repl                          (builds first; ~3 minutes)
 //   node scripts/bench-repl.mjs [--keys N] [--value-size B] [--seconds S] [--servers redis,damselfly]
-//                               [--redis-diskless-load disabled|on-empty-db|swapdb] [--prof DIR]
+//                               [--redis-diskless-load disabled|on-empty-db|swapdb] [--prof DIR] [--idle-only]
 //
 // For each kind of server, one after the other (fresh processes, `--save ''`, and
 // repl-diskless-sync-delay 0 on the primary so Redis does not wait 5 s for more replicas):
@@ -44,7 +44,7 @@ const opt = (name, dflt) => {
 if (argv.includes('-h') || argv.includes('--help')) {
   console.log(
     'usage: node scripts/bench-repl.mjs [--keys N] [--value-size B] [--seconds S] [--servers redis,damselfly]\n' +
-      '                                   [--redis-diskless-load disabled|on-empty-db|swapdb] [--prof DIR]',
+      '                                   [--redis-diskless-load disabled|on-empty-db|swapdb] [--prof DIR] [--idle-only]',
   );
   process.exit(0);
 }
@@ -54,6 +54,8 @@ const SECONDS = Number(opt('--seconds', '15'));
 const SERVERS = opt('--servers', 'redis,damselfly').split(',');
 const REDIS_DISKLESS_LOAD = opt('--redis-diskless-load', 'disabled');
 const PROF_DIR = opt('--prof', null);
+/** --idle-only: step 1 only (quick checks of the sync itself). */
+const IDLE_ONLY = argv.includes('--idle-only');
 if (!(KEYS > 0) || !(VALUE_SIZE >= 16) || !(SECONDS > 0) || SERVERS.some((s) => s !== 'redis' && s !== 'damselfly')) {
   console.error('bad options (see --help)');
   process.exit(2);
@@ -556,6 +558,7 @@ async function runKind(kind) {
         (p.primaryChildren > 0 ? ' + fork child private ' + mb(p.primaryChildren) : '') + ', replica ' + mb(p.replica) + ' (' + p.samples + ' samples)',
     );
 
+    if (IDLE_ONLY) return res;
     res.load = await underLoad(primary, kind);
     const L = res.load;
     for (const [name, b] of [['no sync', L.base], ['syncs', L.loaded]]) {
@@ -578,6 +581,10 @@ async function runKind(kind) {
 // ------------------------------------------------------------------------------ report
 
 function report(results) {
+  if (IDLE_ONLY) {
+    for (const x of Object.values(results)) console.log(x.kind + ': idle full sync ' + fmtInt(x.idle.ms) + ' ms, peak RSS primary ' + mb(x.idle.peak.primaryTotal) + ', replica ' + mb(x.idle.peak.replica));
+    return;
+  }
   const r = results.redis;
   const d = results.damselfly;
   const cell = (x, get, fmt) => {
