@@ -3,7 +3,7 @@
 //
 //   npm run bench:repl                          (builds first; ~3 minutes)
 //   node scripts/bench-repl.mjs [--keys N] [--value-size B] [--seconds S] [--servers redis,damselfly]
-//                               [--redis-diskless-load disabled|on-empty-db|swapdb] [--prof DIR] [--idle-only]
+//                               [--redis-diskless-load disabled|on-empty-db|swapdb] [--prof DIR] [--idle-only] [--sync-rounds R]
 //
 // For each kind of server, one after the other (fresh processes, `--save ''`, and
 // repl-diskless-sync-delay 0 on the primary so Redis does not wait 5 s for more replicas):
@@ -15,7 +15,8 @@
 //    to the replica reporting master_link_status:up with its offset caught up with the
 //    primary's. VmRSS of the primary, of the primary's fork children (Redis's RDB child: only
 //    its private pages, the copy-on-write cost, since the shared ones are already in the
-//    parent's RSS) and of the replica is sampled every 50 ms; the peaks are reported.
+//    parent's RSS) and of the replica is sampled every 50 ms; the peaks are reported. Done R times
+//    (--sync-rounds, default 3) with a fresh replica each: median and fastest time, highest peaks.
 // 2. The primary under redis-benchmark -c 50 -P 16 -t set,get -r N (-n sized for ~S seconds by a
 //    calibration run): once without a replica, then again while fresh replicas are fully synced
 //    one after another for the whole run. A probe thread sends PING on its own connection every
@@ -23,7 +24,8 @@
 //    and their max is the longest time the primary left a client waiting during a sync.
 // 3. Tables with Damselfly/Redis ratios and a compact summary. Exits 0 when everything ran.
 //
-// --prof DIR runs the Damselfly primary under `node --cpu-prof` (profile written at shutdown).
+// --prof DIR runs the Damselfly servers under `node --cpu-prof` (profiles written at shutdown in
+// DIR/primary and DIR/replica, one per replica process).
 
 import { spawn } from 'node:child_process';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -44,7 +46,7 @@ const opt = (name, dflt) => {
 if (argv.includes('-h') || argv.includes('--help')) {
   console.log(
     'usage: node scripts/bench-repl.mjs [--keys N] [--value-size B] [--seconds S] [--servers redis,damselfly]\n' +
-      '                                   [--redis-diskless-load disabled|on-empty-db|swapdb] [--prof DIR] [--idle-only]',
+      '                                   [--redis-diskless-load disabled|on-empty-db|swapdb] [--prof DIR] [--idle-only] [--sync-rounds R]',
   );
   process.exit(0);
 }
@@ -54,9 +56,11 @@ const SECONDS = Number(opt('--seconds', '15'));
 const SERVERS = opt('--servers', 'redis,damselfly').split(',');
 const REDIS_DISKLESS_LOAD = opt('--redis-diskless-load', 'disabled');
 const PROF_DIR = opt('--prof', null);
+/** Idle full syncs per server kind (fresh replica each): the median time is reported. */
+const SYNC_ROUNDS = Number(opt('--sync-rounds', '3'));
 /** --idle-only: step 1 only (quick checks of the sync itself). */
 const IDLE_ONLY = argv.includes('--idle-only');
-if (!(KEYS > 0) || !(VALUE_SIZE >= 16) || !(SECONDS > 0) || SERVERS.some((s) => s !== 'redis' && s !== 'damselfly')) {
+if (!(SYNC_ROUNDS >= 1) || !(KEYS > 0) || !(VALUE_SIZE >= 16) || !(SECONDS > 0) || SERVERS.some((s) => s !== 'redis' && s !== 'damselfly')) {
   console.error('bad options (see --help)');
   process.exit(2);
 }
@@ -69,11 +73,12 @@ const f = (x, d = 2) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a
 // ------------------------------------------------------------------------------ servers
 
 async function startServer(kind, role) {
-  const prof = kind === 'damselfly' && role === 'primary' && PROF_DIR !== null;
-  if (prof) mkdirSync(PROF_DIR, { recursive: true });
+  const prof = kind === 'damselfly' && PROF_DIR !== null;
+  const profDir = prof ? path.resolve(PROF_DIR, role) : '';
+  if (prof) mkdirSync(profDir, { recursive: true });
   const { port, dir, proc } = await spawnServer(kind, 'bench-repl-' + role + '-', (p) => [
     process.execPath,
-    [...(prof ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROF_DIR)] : []), mainJs, '--port', String(p), '--bind', '127.0.0.1', '--save', ''],
+    [...(prof ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), mainJs, '--port', String(p), '--bind', '127.0.0.1', '--save', ''],
   ]);
   // Keep draining its output so a chatty server never blocks on a full pipe.
   proc.stdout.removeAllListeners('data');
@@ -551,12 +556,24 @@ async function runKind(kind) {
     res.rssPrimary = await settledRss(primary.pid);
     console.log('  loaded ' + fmtInt(KEYS) + ' keys in ' + f(res.loadS, 1) + ' s, primary RSS ' + mb(res.rssPrimary));
 
-    res.idle = await syncIdle(primary, kind);
-    const p = res.idle.peak;
-    console.log(
-      '  idle full sync: ' + fmtInt(res.idle.ms) + ' ms (link up after ' + fmtInt(res.idle.linkUpMs) + ' ms); peak RSS primary ' + mb(p.primary) +
-        (p.primaryChildren > 0 ? ' + fork child private ' + mb(p.primaryChildren) : '') + ', replica ' + mb(p.replica) + ' (' + p.samples + ' samples)',
-    );
+    const runs = [];
+    for (let i = 0; i < SYNC_ROUNDS; i++) {
+      const one = await syncIdle(primary, kind);
+      runs.push(one);
+      const p = one.peak;
+      console.log(
+        '  idle full sync: ' + fmtInt(one.ms) + ' ms (link up after ' + fmtInt(one.linkUpMs) + ' ms); peak RSS primary ' + mb(p.primary) +
+          (p.primaryChildren > 0 ? ' + fork child private ' + mb(p.primaryChildren) : '') + ', replica ' + mb(p.replica) + ' (' + p.samples + ' samples)',
+      );
+    }
+    const peakOf = (k) => Math.max(...runs.map((x) => x.peak[k]));
+    res.idle = {
+      ms: median(runs.map((x) => x.ms)),
+      minMs: Math.min(...runs.map((x) => x.ms)),
+      all: runs.map((x) => x.ms),
+      peak: { primary: peakOf('primary'), primaryChildren: peakOf('primaryChildren'), primaryTotal: peakOf('primaryTotal'), replica: peakOf('replica') },
+      rssReplicaAfter: runs[runs.length - 1].rssReplicaAfter,
+    };
 
     if (IDLE_ONLY) return res;
     res.load = await underLoad(primary, kind);
@@ -582,7 +599,7 @@ async function runKind(kind) {
 
 function report(results) {
   if (IDLE_ONLY) {
-    for (const x of Object.values(results)) console.log(x.kind + ': idle full sync ' + fmtInt(x.idle.ms) + ' ms, peak RSS primary ' + mb(x.idle.peak.primaryTotal) + ', replica ' + mb(x.idle.peak.replica));
+    for (const x of Object.values(results)) console.log(x.kind + ': idle full sync ' + fmtInt(x.idle.ms) + ' ms (median; ' + x.idle.all.map(fmtInt).join(', ') + '), peak RSS primary ' + mb(x.idle.peak.primaryTotal) + ', replica ' + mb(x.idle.peak.replica));
     return;
   }
   const r = results.redis;
@@ -609,7 +626,8 @@ function report(results) {
     '| | Redis | Damselfly | Damselfly/Redis |',
     '| --- | ---: | ---: | ---: |',
     row('primary RSS after load', (x) => x.rssPrimary, mb),
-    row('idle full sync time, ms', (x) => x.idle.ms, ms0),
+    row('idle full sync time, median of ' + SYNC_ROUNDS + ', ms', (x) => x.idle.ms, ms0),
+    row('idle full sync time, fastest, ms', (x) => x.idle.minMs, ms0),
     row('peak RSS primary during sync', (x) => x.idle.peak.primary, mb),
     row('peak private RSS of primary fork child', (x) => x.idle.peak.primaryChildren, mb),
     row('peak RSS primary + child', (x) => x.idle.peak.primaryTotal, mb),
@@ -656,7 +674,7 @@ function report(results) {
   const ratio = (a, b) => (a > 0 ? (b / a).toFixed(2) + 'x' : 'n/a');
   if (r !== undefined && d !== undefined) {
     s.push(
-      'full sync of ' + fmtInt(KEYS) + ' keys: Damselfly ' + fmtInt(d.idle.ms) + ' ms vs Redis ' + fmtInt(r.idle.ms) + ' ms (' + ratio(r.idle.ms, d.idle.ms) + ')',
+      'full sync of ' + fmtInt(KEYS) + ' keys (median of ' + SYNC_ROUNDS + '): Damselfly ' + fmtInt(d.idle.ms) + ' ms vs Redis ' + fmtInt(r.idle.ms) + ' ms (' + ratio(r.idle.ms, d.idle.ms) + '); fastest ' + fmtInt(d.idle.minMs) + ' vs ' + fmtInt(r.idle.minMs) + ' ms',
       'peak RSS during sync: primary ' + mb(d.idle.peak.primaryTotal) + ' vs ' + mb(r.idle.peak.primaryTotal) + ' (Redis incl. fork child; ' + ratio(r.idle.peak.primaryTotal, d.idle.peak.primaryTotal) + '), replica ' + mb(d.idle.peak.replica) + ' vs ' + mb(r.idle.peak.replica) + ' (' + ratio(r.idle.peak.replica, d.idle.peak.replica) + ')',
     );
     for (const test of ['SET', 'GET']) {
