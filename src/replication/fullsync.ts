@@ -23,6 +23,7 @@ import { RdbLoader } from '../persistence/rdb-loader.js';
 import { RdbReader } from '../persistence/rdb-reader.js';
 import { limitsFromConfig } from '../persistence/rdb-values.js';
 import type { ReplicaPeer, Replication } from './master.js';
+import { HeldStream } from './held.js';
 import type { RdbStreamLoader } from './replica.js';
 
 /** Bytes queued towards a replica above which the snapshot walk pauses. */
@@ -134,7 +135,7 @@ function startPeerSync(repl: Replication, peer: ReplicaPeer): void {
   // The snapshot point: bytes produced from now on are held for this replica, and the stream
   // must restate the database before its first command.
   const start = (): ReplicaRdbConsumer => {
-    peer.pending = [];
+    peer.pending = new HeldStream();
     peer.pendingBytes = 0;
     repl.lastEmittedDb = -1;
     return new ReplicaRdbConsumer(repl, peer, offset);

@@ -17,6 +17,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { ClientFlag } from '../server/client.js';
 import { ReplBacklog } from './backlog.js';
+import { HeldStream } from './held.js';
 import { encodeCommand, encodeSelect } from './stream.js';
 import type { RdbStreamLoader } from './replica.js';
 
@@ -24,6 +25,10 @@ export const NULL_REPLID = '0000000000000000000000000000000000000000';
 
 const PING = encodeCommand([Buffer.from('ping')]);
 const GETACK = encodeCommand([Buffer.from('REPLCONF'), Buffer.from('GETACK'), Buffer.from('*')]);
+/** Releasing a held stream: stop adding to the replica's output above this many queued bytes. */
+const RELEASE_HIGH_WATER = 4 * 1024 * 1024;
+/** While the replica's output is above that, look again after this many ms. */
+const RELEASE_POLL_MS = 2;
 
 export function randomReplId(): string {
   return randomBytes(20).toString('hex');
@@ -43,7 +48,7 @@ export class ReplicaPeer {
   ackOffset = 0;
   ackTime = Date.now();
   /** Stream bytes produced since this replica's snapshot point, held until the RDB is sent. */
-  pending: Buffer[] | null = null;
+  pending: HeldStream | null = null;
   pendingBytes = 0;
   /** After an EOF-marked RDB Redis waits for the replica's first ACK before streaming. */
   waitFirstAck = false;
@@ -162,7 +167,7 @@ export class Replication {
     backlog.append(bytes);
     for (const peer of this.replicas.values()) {
       if (peer.pending !== null) {
-        peer.pending.push(bytes);
+        peer.pending.append(bytes);
         peer.pendingBytes += bytes.length;
         if (this.server.outputBufferExceeded(peer.client, peer.pendingBytes + peer.client.outputBytes)) {
           this.server.log.warning(
@@ -279,12 +284,32 @@ export class Replication {
   }
 
   private releasePending(peer: ReplicaPeer): void {
-    const held = peer.pending;
-    peer.pending = null;
-    peer.pendingBytes = 0;
     peer.waitFirstAck = false;
-    if (held !== null) for (const b of held) peer.client.reply.raw(b);
-    peer.client.scheduleFlush();
+    this.drainHeld(peer);
+  }
+
+  /**
+   * Moves the held stream into the replica's output a few MiB per turn (it can be tens of MB
+   * after a sync under load; all at once stalled every client). What is produced meanwhile
+   * keeps going to the held stream behind it, so the order is unchanged; once it is empty the
+   * replica is fed directly.
+   */
+  private drainHeld(peer: ReplicaPeer): void {
+    const held = peer.pending;
+    const c = peer.client;
+    if (held === null || c.closed || this.replicas.get(c) !== peer) return;
+    while (c.outputBytes < RELEASE_HIGH_WATER) {
+      const b = held.shift();
+      if (b === null) break;
+      c.reply.raw(b);
+    }
+    peer.pendingBytes = held.bytes;
+    c.scheduleFlush();
+    if (held.empty) {
+      peer.pending = null;
+      return;
+    }
+    setTimeout(() => this.drainHeld(peer), RELEASE_POLL_MS).unref();
   }
 
   /** REPLCONF ACK <offset> from a replica. */
