@@ -17,44 +17,11 @@
  */
 
 import { TYPE_HASH, registerObjectSizer, registerPackedCodec } from '../db.js';
+import { readVarint, varintLen, varintValue, writeVarint } from '../../util/varint.js';
 
 export type HashObj = Buffer | Map<string, Buffer>;
 
 const HDR = 4;
-
-function varintLen(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
-
-function writeVarint(b: Buffer, off: number, n: number): number {
-  while (n >= 0x80) {
-    b[off++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  b[off++] = n;
-  return off;
-}
-
-/** Decoded by readVarint: the value; the offset after it is returned. */
-let vval = 0;
-
-function readVarint(b: Buffer, off: number): number {
-  let n = 0;
-  let mul = 1;
-  for (;;) {
-    const x = b[off++]!;
-    n += (x & 0x7f) * mul;
-    if (x < 0x80) break;
-    mul *= 128;
-  }
-  vval = n;
-  return off;
-}
 
 /** Allocates from Node's shared pool for small sizes (one JS object per hash, no own backing store). */
 function alloc(n: number): Buffer {
@@ -89,11 +56,11 @@ function lpFind(b: Buffer, field: Buffer, end = b.length): boolean {
   while (off < end) {
     const start = off;
     off = readVarint(b, off);
-    const flen = vval;
+    const flen = varintValue;
     const fs = off;
     off += flen;
     off = readVarint(b, off);
-    const vlen = vval;
+    const vlen = varintValue;
     if (eqAt(b, fs, flen, field)) {
       fPairStart = start;
       fValStart = off;
@@ -195,10 +162,10 @@ export function lpForEach(b: Buffer, fn: (buf: Buffer, fs: number, fe: number, v
   while (off < end) {
     off = readVarint(b, off);
     const fs = off;
-    const fe = off + vval;
+    const fe = off + varintValue;
     off = readVarint(b, fe);
     const vs = off;
-    off += vval;
+    off += varintValue;
     fn(b, fs, fe, vs, off);
   }
 }

@@ -21,6 +21,7 @@
  */
 
 import { TYPE_LIST, registerObjectSizer, registerPackedCodec } from '../db.js';
+import { readVarint, varintLen, varintValue, writeVarint } from '../../util/varint.js';
 
 const NODE_SLOTS = 128;
 /** A node stops growing its byte storage past this size (Redis's 8 KiB list-max-listpack-size -2). */
@@ -147,9 +148,9 @@ export class List {
     let q = 0;
     for (let i = 0; i < count; i++) {
       p = readVarint(bytes, p);
-      bytes.copy(n.buf, q, p, p + vval);
-      p += vval;
-      q += vval;
+      bytes.copy(n.buf, q, p, p + varintValue);
+      p += varintValue;
+      q += varintValue;
       n.off[i + 1] = q;
     }
     n.hi = count;
@@ -550,7 +551,7 @@ export class List {
     let count = 0;
     let p = 0;
     while (p < bytes.length) {
-      p = readVarint(bytes, p) + vval;
+      p = readVarint(bytes, p) + varintValue;
       count++;
     }
     l.length = count;
@@ -569,40 +570,6 @@ const LIST_OVERHEAD = 64;
 /** A ListNode object and its offsets array, beyond its byte storage. */
 const NODE_OVERHEAD = 96 + (NODE_SLOTS + 1) * 4 + 64;
 const SIZE_SAMPLES = 8;
-
-function varintLen(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
-
-function writeVarint(b: Buffer, off: number, n: number): number {
-  while (n >= 0x80) {
-    b[off++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  b[off++] = n;
-  return off;
-}
-
-/** Set by readVarint: the value read. */
-let vval = 0;
-
-function readVarint(b: Buffer, off: number): number {
-  let n = 0;
-  let mul = 1;
-  for (;;) {
-    const x = b[off++]!;
-    n += (x & 0x7f) * mul;
-    if (x < 0x80) break;
-    mul *= 128;
-  }
-  vval = n;
-  return off;
-}
 
 registerPackedCodec(TYPE_LIST, {
   unpack(bytes) {
