@@ -26,8 +26,13 @@ export class ReplicationManager extends Replication {
   link: ReplicaLink | null = null;
   private timer: NodeJS.Timeout | null = null;
 
+  /** min-replicas-to-write, cached: the veto runs before every command. */
+  private minReplicasToWrite = 0;
+
   install(): void {
     const server = this.server;
+    this.minReplicasToWrite = server.config.getNumber('min-replicas-to-write');
+    server.config.onChange('min-replicas-to-write', (v) => (this.minReplicasToWrite = v as number));
     installFullSync(this);
     server.propagationSinks.push((db, argv) => this.propagate(db, argv));
     server.vetoes.push((c, cmd) => this.veto(c, cmd.flags, cmd.name));
@@ -63,9 +68,8 @@ export class ReplicationManager extends Replication {
       if ((flags & F_STALE) === 0 && (this.link === null || !this.link.linkUp) && !server.config.getBool('replica-serve-stale-data')) {
         return ERR_MASTERDOWN;
       }
-    } else if ((flags & F_WRITE) !== 0 && (c.flags & ClientFlag.MASTER) === 0) {
-      const need = server.config.getNumber('min-replicas-to-write');
-      if (need > 0 && server.config.getNumber('min-replicas-max-lag') > 0 && this.goodReplicas() < need) return ERR_NOREPLICAS;
+    } else if (this.minReplicasToWrite > 0 && (flags & F_WRITE) !== 0 && (c.flags & ClientFlag.MASTER) === 0) {
+      if (server.config.getNumber('min-replicas-max-lag') > 0 && this.goodReplicas() < this.minReplicasToWrite) return ERR_NOREPLICAS;
     }
     // REPLICAOF stays possible while a full sync loads (ours loads while the payload streams
     // in, a longer window than Redis's load-after-transfer): it is the way out of that sync.
