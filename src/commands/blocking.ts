@@ -27,7 +27,7 @@ import { formatDouble, parseI64 } from '../util/numbers.js';
 import { LIST_HEAD, LIST_TAIL, type ListEnd, listMoveElement, listPopElements, parseMpopArgs } from './list.js';
 import { replyPopped, zsetPop } from './zset.js';
 import { blockClient, mustNotBlock, parseBlockTimeout } from '../server/blocking.js';
-import { eqi, rangeSpec } from './string.js';
+import { eqi, firstKeyOfType, foundKeyId, rangeSpec } from './string.js';
 
 const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
 const ERR_COUNT_POSITIVE = 'ERR count should be greater than 0';
@@ -71,16 +71,11 @@ function bpopGeneric(c: Client, argv: Buffer[], where: ListEnd): void {
   const last = argv.length - 1;
   const deadline = parseBlockTimeout(c, argv[last]!, 'seconds');
   if (deadline < 0) return;
-  const db = c.db;
-  for (let i = 1; i < last; i++) {
+  const i = firstKeyOfType(c, argv, 1, last, TYPE_LIST);
+  if (i === -2) return;
+  if (i >= 0) {
     const key = argv[i]!;
-    const id = lookupWrite(c, key);
-    if (id < 0) continue;
-    if (db.typeOf(id) !== TYPE_LIST) {
-      c.reply.error(ERR.wrongType);
-      return;
-    }
-    popOne(c, id, key, where);
+    popOne(c, foundKeyId, key, where);
     c.propagateArgv = [where === LIST_HEAD ? B_LPOP : B_RPOP, Buffer.from(key)];
     return;
   }
@@ -208,16 +203,11 @@ function blmpopCommand(c: Client, argv: Buffer[]): void {
   const [numkeys, where, count] = parsed;
   const deadline = parseBlockTimeout(c, argv[1]!, 'seconds');
   if (deadline < 0) return;
-  const db = c.db;
-  for (let k = 0; k < numkeys; k++) {
-    const key = argv[3 + k]!;
-    const id = lookupWrite(c, key);
-    if (id < 0) continue;
-    if (db.typeOf(id) !== TYPE_LIST) {
-      c.reply.error(ERR.wrongType);
-      return;
-    }
-    const out = mpopReply(c, id, key, where, count);
+  const k = firstKeyOfType(c, argv, 3, 3 + numkeys, TYPE_LIST);
+  if (k === -2) return;
+  if (k >= 0) {
+    const key = argv[k]!;
+    const out = mpopReply(c, foundKeyId, key, where, count);
     c.propagateArgv = [where === LIST_HEAD ? B_LPOP : B_RPOP, Buffer.from(key), Buffer.from(String(out.length))];
     return;
   }
@@ -254,16 +244,11 @@ function bzpopGeneric(c: Client, argv: Buffer[], max: boolean): void {
   const last = argv.length - 1;
   const deadline = parseBlockTimeout(c, argv[last]!, 'seconds');
   if (deadline < 0) return;
-  const db = c.db;
-  for (let i = 1; i < last; i++) {
+  const i = firstKeyOfType(c, argv, 1, last, TYPE_ZSET);
+  if (i === -2) return;
+  if (i >= 0) {
     const key = argv[i]!;
-    const id = lookupWrite(c, key);
-    if (id < 0) continue;
-    if (db.typeOf(id) !== TYPE_ZSET) {
-      c.reply.error(ERR.wrongType);
-      return;
-    }
-    zpopOne(c, id, key, max);
+    zpopOne(c, foundKeyId, key, max);
     c.propagateArgv = [max ? B_ZPOPMAX : B_ZPOPMIN, Buffer.from(key)];
     return;
   }
@@ -345,16 +330,11 @@ function bzmpopCommand(c: Client, argv: Buffer[]): void {
   const [numkeys, max, count] = parsed;
   const deadline = parseBlockTimeout(c, argv[1]!, 'seconds');
   if (deadline < 0) return;
-  const db = c.db;
-  for (let k = 0; k < numkeys; k++) {
-    const key = argv[3 + k]!;
-    const id = lookupWrite(c, key);
-    if (id < 0) continue;
-    if (db.typeOf(id) !== TYPE_ZSET) {
-      c.reply.error(ERR.wrongType);
-      return;
-    }
-    const n = zmpopReply(c, id, key, max, count);
+  const k = firstKeyOfType(c, argv, 3, 3 + numkeys, TYPE_ZSET);
+  if (k === -2) return;
+  if (k >= 0) {
+    const key = argv[k]!;
+    const n = zmpopReply(c, foundKeyId, key, max, count);
     c.propagateArgv = [max ? B_ZPOPMAX : B_ZPOPMIN, Buffer.from(key), Buffer.from(String(n))];
     return;
   }

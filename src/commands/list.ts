@@ -23,7 +23,7 @@ import { NOTIFY } from '../store/notify.js';
 import { TYPE_LIST, type Db } from '../store/db.js';
 import { List } from '../store/types/list.js';
 import { parseI64, parseI64AsNumber, I64_MIN } from '../util/numbers.js';
-import { eqi, rangeSpec, readKey } from './string.js';
+import { eqi, firstKeyOfType, foundKeyId, rangeSpec, readKey } from './string.js';
 import { registerValueType } from './keys.js';
 
 // ------------------------------------------------------------------ error texts (7.0.15)
@@ -624,16 +624,11 @@ function lmpopCommand(c: Client, argv: Buffer[]): void {
   const parsed = parseMpopArgs(c, argv, 1);
   if (parsed === null) return;
   const [numkeys, where, count] = parsed;
-  const db = c.db;
-  for (let k = 0; k < numkeys; k++) {
-    const key = argv[2 + k]!;
-    const id = lookupWrite(c, key);
-    if (id < 0) continue;
-    if (db.typeOf(id) !== TYPE_LIST) {
-      c.reply.error(ERR.wrongType);
-      return;
-    }
-    const out = listPopElements(c, id, key, where, count);
+  const k = firstKeyOfType(c, argv, 2, 2 + numkeys, TYPE_LIST);
+  if (k === -2) return;
+  if (k >= 0) {
+    const key = argv[k]!;
+    const out = listPopElements(c, foundKeyId, key, where, count);
     const w = c.reply;
     w.arrayLen(2);
     w.bulk(key);

@@ -89,6 +89,29 @@ export function readKey(c: Client, key: Buffer): number {
   return id;
 }
 
+/** Set by firstKeyOfType: the entry id of the key it found. */
+export let foundKeyId = -1;
+
+/**
+ * The key scan of BLPOP, BRPOP, BZPOPMIN/MAX, LMPOP, BLMPOP, ZMPOP and BZMPOP: the index in argv of the first of
+ * argv[from, to) that exists (write lookup, as Redis's pops do), its entry id left in
+ * `foundKeyId`; -1 when none exists; -2 after replying WRONGTYPE when the first existing key
+ * holds another type.
+ */
+export function firstKeyOfType(c: Client, argv: Buffer[], from: number, to: number, type: number): number {
+  for (let i = from; i < to; i++) {
+    const id = lookupWrite(c, argv[i]!);
+    if (id < 0) continue;
+    if (c.db.typeOf(id) !== type) {
+      c.reply.error(ERR.wrongType);
+      return -2;
+    }
+    foundKeyId = id;
+    return i;
+  }
+  return -1;
+}
+
 /** Redis exempts its master's stream from the string size limits (the master already checked). */
 export function sizeLimited(c: Client): boolean {
   return (c.flags & ClientFlag.MASTER) === 0;

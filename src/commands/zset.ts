@@ -40,7 +40,7 @@ import { beginScanReply, parseCursorOrReply, parseScanOptions } from '../store/s
 import { formatDouble, parseDouble, parseDoubleLoose, parseI64 } from '../util/numbers.js';
 import { ADD_NEW, ADD_SAME, ADD_UPDATED, ZSet, type ZEntries, type ZLimits } from '../store/types/zset.js';
 import { registerValueType } from './keys.js';
-import { eqi, rangeSpec, readKey } from './string.js';
+import { eqi, firstKeyOfType, foundKeyId, rangeSpec, readKey } from './string.js';
 
 // ---------------------------------------------------------------------------------------------
 // Error texts (7.0.15 verbatim).
@@ -929,12 +929,11 @@ function zmpopCommand(c: Client, argv: Buffer[]): void {
       return;
     }
   }
-  for (let k = 0; k < numkeys; k++) {
-    const key = argv[2 + k]!;
-    const w = writeZset(c, key);
-    if (w === undefined) return;
-    if (w.z === null) continue;
-    const got = zsetPop(c, key, w.id, max, count);
+  const k = firstKeyOfType(c, argv, 2, 2 + numkeys, TYPE_ZSET);
+  if (k === -2) return;
+  if (k >= 0) {
+    const key = argv[k]!;
+    const got = zsetPop(c, key, foundKeyId, max, count);
     c.reply.arrayLen(2);
     c.reply.bulk(key);
     replyPopped(c, got, true, true);
