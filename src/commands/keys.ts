@@ -194,14 +194,15 @@ function deleteKey(c: Client, db: Db, dbIndex: number, id: number, key: Buffer):
 }
 
 /**
- * WATCH / client tracking see a flushed or swapped database as "every key modified". The Server
- * has no whole-db hook, so each key is reported, and only when somebody listens.
+ * WATCH, blocked clients and MIGRATE see a flushed or swapped database as "every key
+ * modified": the keys they care about that exist in `dbs` are reported (evaluated before the
+ * change), without walking the database itself.
  */
-function signalAllKeys(server: Server, db: Db, dbIndex: number): void {
-  if (server.keyModifiedHooks.length === 0 || db.size === 0) return;
-  const keys: Buffer[] = [];
-  db.forEach((id) => keys.push(db.keyOf(id)));
-  for (let i = 0; i < keys.length; i++) server.keyModified(dbIndex, keys[i]!);
+function signalAllKeys(server: Server, dbIndex: number, ...dbs: Db[]): void {
+  server.keysModifiedInDb(dbIndex, (key) => {
+    for (let i = 0; i < dbs.length; i++) if (dbs[i]!.size !== 0 && dbs[i]!.find(key) >= 0) return true;
+    return false;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,10 +365,8 @@ const swapdbCommand: Handler = (c, argv) => {
   if (a !== b) {
     // Keys that exist in either db before the swap change value (or appear/disappear).
     // A key of either db is modified in both: it leaves one and arrives in the other.
-    signalAllKeys(server, keyspace.dbs[a]!, a);
-    signalAllKeys(server, keyspace.dbs[a]!, b);
-    signalAllKeys(server, keyspace.dbs[b]!, b);
-    signalAllKeys(server, keyspace.dbs[b]!, a);
+    signalAllKeys(server, a, keyspace.dbs[a]!, keyspace.dbs[b]!);
+    signalAllKeys(server, b, keyspace.dbs[a]!, keyspace.dbs[b]!);
     keyspace.swapDb(a, b);
   }
   server.dirty++;
@@ -529,7 +528,7 @@ const flushdbCommand: Handler = (c, argv) => {
   const server = c.server;
   const db = c.db;
   const removed = db.size;
-  signalAllKeys(server, db, c.dbIndex);
+  signalAllKeys(server, c.dbIndex, db);
   db.clear();
   server.dirty += removed;
   // Propagated even when the db was already empty (dirty unchanged).
@@ -551,7 +550,7 @@ const flushallCommand: Handler = (c, argv) => {
   const server = c.server;
   const keyspace = server.keyspace;
   const removed = keyspace.keyCount();
-  for (let i = 0; i < keyspace.dbs.length; i++) signalAllKeys(server, keyspace.dbs[i]!, i);
+  for (let i = 0; i < keyspace.dbs.length; i++) signalAllKeys(server, i, keyspace.dbs[i]!);
   keyspace.flushAll();
   server.dirty += removed;
   if (hasSavePoints(server) && server.saveHook !== null) {

@@ -98,6 +98,11 @@ class TargetConn {
   }
 }
 
+function removeHook<T>(hooks: T[], hook: T): void {
+  const i = hooks.indexOf(hook);
+  if (i >= 0) hooks.splice(i, 1);
+}
+
 /** Per-server state: the connection cache and the transfers in flight. */
 class MigrateState {
   readonly server: Server;
@@ -112,7 +117,7 @@ class MigrateState {
   /**
    * A key written while its transfer is in flight must not be deleted when the transfer ends:
    * this keyModified hook notes such writes. It is installed only while transfers are in flight
-   * (FLUSHALL/SWAPDB list every key to the hooks when there are any).
+   * (a FLUSHALL/SWAPDB reports the in-flight keys through `interest`).
    */
   private readonly hook = (dbIndex: number, key: Buffer): void => {
     let name: string | null = null;
@@ -123,16 +128,25 @@ class MigrateState {
     }
   };
 
+  private readonly interest = (dbIndex: number, out: Buffer[]): void => {
+    for (const m of this.inflight) {
+      if (m.dbIndex !== dbIndex || m.done) continue;
+      for (const name of m.names) out.push(Buffer.from(name, 'latin1'));
+    }
+  };
+
   track(m: Migration): void {
     this.inflight.add(m);
-    if (this.inflight.size === 1) this.server.keyModifiedHooks.push(this.hook);
+    if (this.inflight.size === 1) {
+      this.server.keyModifiedHooks.push(this.hook);
+      this.server.keyInterestHooks.push(this.interest);
+    }
   }
 
   untrack(m: Migration): void {
     if (!this.inflight.delete(m) || this.inflight.size !== 0) return;
-    const hooks = this.server.keyModifiedHooks;
-    const i = hooks.indexOf(this.hook);
-    if (i >= 0) hooks.splice(i, 1);
+    removeHook(this.server.keyModifiedHooks, this.hook);
+    removeHook(this.server.keyInterestHooks, this.interest);
   }
 
   /** The idle-connection sweep runs only while something is cached. */

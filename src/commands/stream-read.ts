@@ -395,6 +395,10 @@ function groupWaitersOf(server: Server): Map<string, number> {
   server.keyModifiedHooks.push((dbIndex, key) => {
     if (map.size > 0 && map.has(waiterKey(dbIndex, key))) server.signalKeyAsReady(dbIndex, key);
   });
+  server.keyInterestHooks.push((dbIndex, out) => {
+    const prefix = dbIndex + ':';
+    for (const k of map.keys()) if (k.startsWith(prefix)) out.push(Buffer.from(k.slice(prefix.length), 'latin1'));
+  });
   m = map;
   return m;
 }

@@ -106,6 +106,10 @@ function registryOf(server: Server): Registry {
   };
   server.keyReadyHooks.push(mark);
   server.keyModifiedHooks.push(mark);
+  // Blocked keys are not per db here (mark ignores the db too); existence filters them.
+  server.keyInterestHooks.push((_db, out) => {
+    for (const name of r.byKey.keys()) out.push(Buffer.from(name, 'latin1'));
+  });
   server.unlinkHooks.push((c) => {
     const b = r.byClient.get(c);
     if (b !== undefined) unblock(r, b, false);

@@ -291,8 +291,8 @@ function memorySection(server: Server, w: InfoWriter): void {
   w.field('mem_aof_buffer', 0);
   w.field('mem_allocator', 'libc');
   w.field('active_defrag_running', 0);
-  w.field('lazyfree_pending_objects', 0);
-  w.field('lazyfreed_objects', 0);
+  w.field('lazyfree_pending_objects', server.keyspace.lazyFreePending);
+  w.field('lazyfreed_objects', server.keyspace.lazyFreed);
 }
 
 function persistenceSection(server: Server, w: InfoWriter): void {

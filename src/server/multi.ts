@@ -84,6 +84,10 @@ function registryOf(server: Server): TxRegistry {
   server.keyModifiedHooks.push((dbIndex, key) => {
     if (r.watchers.size !== 0) touchKey(server, r, dbIndex, key);
   });
+  server.keyInterestHooks.push((dbIndex, out) => {
+    const byKey = r.watchers.get(dbIndex);
+    if (byKey !== undefined) for (const name of byKey.keys()) out.push(Buffer.from(name, 'latin1'));
+  });
   server.resetHooks.push((c) => {
     r.tx.delete(c);
     unwatchAll(r, c);

@@ -143,6 +143,13 @@ export class Server {
   readonly vetoes: Array<(c: Client, cmd: Command, argv: Buffer[]) => string | null> = [];
   /** Called when a key is modified (WATCH, client tracking). */
   readonly keyModifiedHooks: Array<(dbIndex: number, key: Buffer) => void> = [];
+  /**
+   * For whole-db changes (FLUSHDB, FLUSHALL, SWAPDB): each subsystem with a keyModified hook
+   * adds the keys of `dbIndex` it cares about (watched, blocked on, being migrated) to `out`.
+   * Only those are signalled, so flushing 100M keys costs nothing per key (Redis also walks
+   * the watched keys, never the dataset).
+   */
+  readonly keyInterestHooks: Array<(dbIndex: number, out: Buffer[]) => void> = [];
   /** Called for keyspace events (pub/sub notifications). */
   notifyHook: ((type: number, event: string, key: Buffer, dbIndex: number) => void) | null = null;
   /** True on a replica: lookups hide expired keys but never delete them. */
@@ -550,6 +557,26 @@ export class Server {
   keyModified(dbIndex: number, key: Buffer): void {
     const hooks = this.keyModifiedHooks;
     for (let i = 0; i < hooks.length; i++) hooks[i]!(dbIndex, key);
+  }
+
+  /**
+   * A whole-db change of `dbIndex` (flush, swap): every key some subsystem cares about for
+   * which `existed(key)` is true is reported to keyModified, as if modified one by one.
+   */
+  keysModifiedInDb(dbIndex: number, existed: (key: Buffer) => boolean): void {
+    const hooks = this.keyInterestHooks;
+    if (hooks.length === 0) return;
+    const keys: Buffer[] = [];
+    for (let i = 0; i < hooks.length; i++) hooks[i]!(dbIndex, keys);
+    if (keys.length === 0) return;
+    const seen = new Set<string>();
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const name = key.toString('latin1');
+      if (seen.has(name)) continue;
+      seen.add(name);
+      if (existed(key)) this.keyModified(dbIndex, key);
+    }
   }
 
   /** Called when a push makes a key ready for clients blocked on it (BLPOP, BZPOPMIN, XREAD). */

@@ -161,7 +161,16 @@ export function registerPackedCodec(type: number, codec: PackedCodec): void {
 }
 
 /** Fields that stay with the Db object on swap() (everything else moves). */
-const SWAP_KEEP = new Set(['index', 'slab', 'lruInit', 'scratch', 'onNewKey', 'settleQueued', 'settleNow']);
+const SWAP_KEEP = new Set(['index', 'slab', 'lruInit', 'scratch', 'onNewKey', 'settleQueued', 'settleNow', 'onLazyClear']);
+
+/**
+ * clear() of a db with more keys than this detaches the contents and frees their slab records
+ * in the background (Keyspace lazy free) instead of walking them in the command: a FLUSHDB
+ * of 100M keys would otherwise stop every client for seconds. Below it the walk is < ~1 ms.
+ */
+const LAZY_CLEAR_MIN = 16384;
+/** Ids freed between two clock reads in freeRecordsFrom. */
+const FREE_BATCH = 4096;
 
 /** Bytes a record occupies given its entry's KLEN and META. */
 function recordSize(klen: number, meta: number): number {
@@ -177,6 +186,11 @@ export class Db extends Dict {
    * database); null while notify-keyspace-events does not ask for it, so adding costs nothing.
    */
   onNewKey: ((dbIndex: number, key: Buffer) => void) | null = null;
+  /**
+   * Where clear() hands big contents to be freed in the background (set by Keyspace); null =
+   * clear() frees synchronously.
+   */
+  onLazyClear: ((holder: Db) => void) | null = null;
 
   // Volatile set: vIds[p], vAt[p] in chunks of CHUNK_SIZE (first one grows).
   private vIds: Int32Array[] = [new Int32Array(FIRST_V)];
@@ -596,16 +610,36 @@ export class Db extends Dict {
     // A running snapshot still needs the old contents: it takes them over (O(1)) and frees them
     // once it has serialized them.
     if (this.guard !== null && this.guard.beforeClear(this)) return;
+    if (this.onLazyClear !== null && this.guard === null && this.count > LAZY_CLEAR_MIN) {
+      this.onLazyClear(this.detachContents());
+      return;
+    }
+    this.freeRecordsFrom(0, Infinity);
+  }
+
+  /**
+   * Returns the slab records of ids [from, highest id) to the slab until `deadline`
+   * (performance.now() clock). Returns the id to continue from, or -1 when all are freed and
+   * the contents dropped (the db is then empty).
+   */
+  freeRecordsFrom(from: number, deadline: number): number {
     const slab = this.slab;
-    for (let id = 0; id < this.hw; id++) {
-      const c = this.ents[id >>> CHUNK_SHIFT];
-      const b = (id & CHUNK_MASK) << E_SHIFT;
-      const meta = c[b + E_META];
-      if ((meta & M_LIVE) === 0) continue;
-      const rs = recordSize(c[b + E_KLEN], meta);
-      if (rs !== 0) slab.free(c[b + E_PAGE] * PAGE_SIZE + c[b + E_OFF], rs);
+    const hw = this.hw;
+    let id = from;
+    while (id < hw) {
+      const stop = Math.min(hw, id + FREE_BATCH);
+      for (; id < stop; id++) {
+        const c = this.ents[id >>> CHUNK_SHIFT];
+        const b = (id & CHUNK_MASK) << E_SHIFT;
+        const meta = c[b + E_META];
+        if ((meta & M_LIVE) === 0) continue;
+        const rs = recordSize(c[b + E_KLEN], meta);
+        if (rs !== 0) slab.free(c[b + E_PAGE] * PAGE_SIZE + c[b + E_OFF], rs);
+      }
+      if (id < hw && performance.now() >= deadline) return id;
     }
     this.dropAll();
+    return -1;
   }
 
   /**
@@ -773,6 +807,8 @@ export class Db extends Dict {
   detachContents(): Db {
     const holder = new Db(this.slab, this.index);
     this.swap(holder);
+    // Freeing the holder later (holder.clear()) goes through the lazy free too.
+    holder.onLazyClear = this.onLazyClear;
     return holder;
   }
 
@@ -1129,6 +1165,9 @@ export class Db extends Dict {
   }
 }
 
+/** Time the lazy free takes per event-loop turn. */
+const LAZY_SLICE_MS = 2;
+
 /** All logical databases, sharing one slab. */
 export class Keyspace {
   readonly slab: SlabAllocator;
@@ -1139,7 +1178,66 @@ export class Keyspace {
     if (!Number.isInteger(dbCount) || dbCount < 1) throw new RangeError('dbCount must be >= 1');
     this.slab = slab;
     this.dbs = [];
-    for (let i = 0; i < dbCount; i++) this.dbs.push(new Db(slab, i));
+    for (let i = 0; i < dbCount; i++) {
+      const db = new Db(slab, i);
+      db.onLazyClear = this.queueLazyFree;
+      this.dbs.push(db);
+    }
+  }
+
+  // ------------------------------------------------------------ lazy free
+
+  /**
+   * Contents of big dbs emptied by FLUSHDB/FLUSHALL, whose slab records are freed a few
+   * milliseconds per event-loop turn (Redis's lazyfree thread, on the one thread we have).
+   * Their memory stays counted in used_memory until freed, as in Redis.
+   */
+  private readonly lazy: Db[] = [];
+  /** Next id to free in lazy[0]. */
+  private lazyNext = 0;
+  private lazyScheduled = false;
+  /** Entries freed in the background so far (INFO lazyfreed_objects). */
+  lazyFreed = 0;
+
+  private readonly queueLazyFree = (holder: Db): void => {
+    this.lazy.push(holder);
+    if (!this.lazyScheduled) {
+      this.lazyScheduled = true;
+      setImmediate(this.lazyTick);
+    }
+  };
+
+  private readonly lazyTick = (): void => {
+    this.lazyScheduled = false;
+    this.lazyFreeStep(performance.now() + LAZY_SLICE_MS);
+    if (this.lazy.length !== 0) {
+      this.lazyScheduled = true;
+      setImmediate(this.lazyTick);
+    }
+  };
+
+  /** Frees queued contents until `deadline`; true when some remain. */
+  lazyFreeStep(deadline: number): boolean {
+    while (this.lazy.length !== 0) {
+      const holder = this.lazy[0]!;
+      const n = holder.size;
+      const next = holder.freeRecordsFrom(this.lazyNext, deadline);
+      if (next >= 0) {
+        this.lazyNext = next;
+        return true;
+      }
+      this.lazy.shift();
+      this.lazyNext = 0;
+      this.lazyFreed += n;
+    }
+    return false;
+  }
+
+  /** Keys of flushed dbs not yet freed (INFO lazyfree_pending_objects). */
+  get lazyFreePending(): number {
+    let n = 0;
+    for (const h of this.lazy) n += h.size;
+    return n;
   }
 
   db(index: number): Db {
@@ -1169,6 +1267,13 @@ export class Keyspace {
       return;
     }
     for (const db of this.dbs) db.dropAll();
+    // Contents still queued for lazy free die with the slab too.
+    for (const h of this.lazy) {
+      this.lazyFreed += h.size;
+      h.dropAll();
+    }
+    this.lazy.length = 0;
+    this.lazyNext = 0;
     this.slab.reset();
   }
 
@@ -1182,6 +1287,7 @@ export class Keyspace {
   bytesUsed(): number {
     let n = this.slab.bytesInPages;
     for (const db of this.dbs) n += db.ownBytes();
+    for (const h of this.lazy) n += h.ownBytes();
     return n;
   }
 

@@ -2,8 +2,10 @@
  * maxmemory and eviction against spawned servers (src/store/evict.ts): the OOM error and which
  * commands it refuses (side by side with redis-server 7.0.15), what each maxmemory-policy
  * evicts (statistically, with a clear margin), OBJECT FREQ under the LFU policies (side by
- * side), the INFO fields, and write floods against a small maxmemory. What evictions propagate
- * is checked in test/unit/evict.test.ts until replication exists.
+ * side), the INFO fields, write floods against a small maxmemory, and that evictions and
+ * expirations reach replicas (a Damselfly one and a redis-server one) as DEL/UNLINK, so they
+ * stay exact copies while never evicting or expiring on their own. The exact propagated
+ * forms are checked in test/unit/evict.test.ts.
  */
 
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +13,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startDamselfly, startRedis, type ServerProcess } from '../helpers/servers.js';
 import { redisClient as client } from '../helpers/assertions.js';
+import { digest, waitFor, waitInSync } from '../helpers/replication.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
@@ -427,6 +430,69 @@ describe('side by side with redis-server 7.0', () => {
     for (const r of [d, x]) {
       await r.config('SET', 'maxmemory-policy', 'noeviction');
       await r.config('SET', 'lfu-log-factor', '10');
+    }
+  });
+});
+
+describe('evictions and expirations reach replicas', () => {
+  test('a Damselfly and a redis-server replica stay exact copies of an evicting primary', async (t) => {
+    const primary = await startDamselfly(['--enable-debug-command', 'yes', '--maxmemory-policy', 'allkeys-lru']);
+    // The Damselfly replica has a maxmemory far below the dataset: replica-ignore-maxmemory
+    // (default yes) means it must not evict on its own, only apply the primary's DELs.
+    const replica = await startDamselfly(['--enable-debug-command', 'yes', '--replicaof', '127.0.0.1', String(primary.port), '--maxmemory', '1mb']);
+    const redisReplica = await startRedis(['--enable-debug-command', 'yes', '--replicaof', '127.0.0.1', String(primary.port)]);
+    const p = client(primary.port);
+    const s = client(replica.port);
+    const x = client(redisReplica.port);
+    try {
+      await waitInSync(p, s);
+      await waitInSync(p, x);
+      const base = await num(p, 'used_memory');
+      await p.config('SET', 'maxmemory', String(base + 8 * 1024 * 1024));
+      // 3 dbs, plain keys, keys with short TTLs and a hash; several times what fits.
+      const value = Buffer.alloc(500, 120);
+      for (let i = 0; i < 60_000; i += 1000) {
+        const pipe = p.pipeline();
+        pipe.select(i % 3);
+        for (let j = i; j < i + 1000; j++) {
+          if (j % 5 === 0) pipe.set('ttl:' + j, value, 'PX', 200 + (j % 300));
+          else if (j % 7 === 0) pipe.hset('h:' + j, 'f', value, 'g', String(j));
+          else pipe.set('k:' + j, value);
+        }
+        for (const [e] of (await pipe.exec())!) assert.equal(e, null);
+      }
+      // Let the remaining TTL keys expire on the primary (active expiry or lookups).
+      await sleep(700);
+      for (let db = 0; db < 3; db++) {
+        await p.select(db);
+        await p.call('scan', '0', 'count', '100000');
+      }
+      await p.select(0);
+      const evicted = await num(p, 'evicted_keys');
+      const expired = await num(p, 'expired_keys');
+      t.diagnostic('primary: evicted_keys ' + evicted + ', expired_keys ' + expired);
+      assert.ok(evicted > 10_000, 'the primary evicted: ' + evicted);
+      assert.ok(expired > 0, 'the primary expired keys: ' + expired);
+      await waitInSync(p, s);
+      await waitInSync(p, x);
+      const d = await digest(p);
+      assert.notEqual(d, '0'.repeat(40));
+      await waitFor(async () => (await digest(s)) === d && (await digest(x)) === d, 10_000, 'equal digests on both replicas');
+      for (let db = 0; db < 3; db++) {
+        await Promise.all([p.select(db), s.select(db), x.select(db)]);
+        const n = await p.dbsize();
+        assert.equal(await s.dbsize(), n, 'db ' + db);
+        assert.equal(await x.dbsize(), n, 'db ' + db);
+      }
+      // Every removal came from the primary: the replica evicted and expired nothing itself.
+      assert.equal(await num(s, 'evicted_keys'), 0);
+      assert.equal(await num(s, 'expired_keys'), 0);
+      assert.ok((await num(s, 'used_memory')) > 1024 * 1024, 'the replica holds more than its own maxmemory');
+    } finally {
+      p.disconnect();
+      s.disconnect();
+      x.disconnect();
+      await Promise.all([primary.stop(), replica.stop(), redisReplica.stop()]);
     }
   });
 });
