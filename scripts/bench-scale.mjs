@@ -3,11 +3,12 @@
 //
 //   node scripts/bench.mjs --scale 1000000,10000000        (delegates here)
 //   node scripts/bench-scale.mjs --scale 1000000 [--bench-seconds 20] [--conns 4] [--servers redis,damselfly]
+//                                [--value-size 16]   (e.g. --scale 10000000 --value-size 1000: 10 GB of values)
 //
 // For each N and each server (one at a time, fresh process, `--save ''`):
 //   1. RSS (VmRSS) settled before loading.
 //   2. Load N keys `key:<n>` (n zero-padded to 12 digits, i.e. exactly redis-benchmark's
-//      `key:__rand_int__` keyspace, so -r N GETs hit) with 16-byte values, by pipelined MSET
+//      `key:__rand_int__` keyspace, so -r N GETs hit) with 16-byte values (--value-size), by pipelined MSET
 //      (100 pairs per MSET, 100 MSETs per write, 2 writes in flight per connection) over a few
 //      connections. Load rate = N / wall time to the last reply; DBSIZE checked.
 //   3. RSS settled after loading; bytes/key = delta / N.
@@ -120,10 +121,18 @@ function command(port, ...args) {
 }
 
 const KEY_DIGITS = 12; // redis-benchmark's __rand_int__ width
-const VAL_DIGITS = 10; // 'value:' + 10 digits = 16 bytes
-const PAIR = Buffer.from('$16\r\nkey:' + '0'.repeat(KEY_DIGITS) + '\r\n$16\r\nvalue:' + '0'.repeat(VAL_DIGITS) + '\r\n', 'latin1');
+const VAL_DIGITS = 10; // 'value:' + 10 digits = 16 bytes, padded with 'x' up to --value-size
 const KEY_OFF = 5 + 4;
-const VAL_OFF = 5 + 16 + 2 + 5 + 6;
+let PAIR = Buffer.alloc(0);
+let VAL_OFF = 0;
+
+/** The MSET pair template for values of `size` (>= 16) bytes. */
+function setValueSize(size) {
+  const valueHead = '$' + size + '\r\n';
+  PAIR = Buffer.from('$16\r\nkey:' + '0'.repeat(KEY_DIGITS) + '\r\n' + valueHead + 'value:' + '0'.repeat(VAL_DIGITS) + 'x'.repeat(size - 16) + '\r\n', 'latin1');
+  VAL_OFF = 5 + 16 + 2 + valueHead.length + 6;
+}
+setValueSize(16);
 
 function writeDigits(buf, off, width, n) {
   for (let i = off + width - 1; i >= off; i--) {
@@ -305,9 +314,9 @@ function probeStats({ rtts, selfLate }) {
 
 // ------------------------------------------------------------------------------ redis-benchmark
 
-function runBenchmark(port, range, n) {
+function runBenchmark(port, range, n, valueSize) {
   return new Promise((resolve) => {
-    const args = ['-h', '127.0.0.1', '-p', String(port), '-q', '--csv', '-c', '50', '-P', '16', '-r', String(range), '-n', String(n), '-t', 'set,get'];
+    const args = ['-h', '127.0.0.1', '-p', String(port), '-q', '--csv', '-c', '50', '-P', '16', '-r', String(range), '-n', String(n), '-d', String(valueSize), '-t', 'set,get'];
     const p = spawn(REDIS_BENCHMARK, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -366,13 +375,13 @@ async function runOne(kind, N, opts) {
     );
 
     // Calibrate -n so set+get take ~benchSeconds together.
-    const cal = await runBenchmark(srv.port, N, 100_000);
+    const cal = await runBenchmark(srv.port, N, 100_000, opts.valueSize);
     const calRps = cal.rows.size === 0 ? 100_000 : Math.min(...[...cal.rows.values()].map((r) => r.rps));
     const n = Math.max(100_000, Math.round((calRps * opts.benchSeconds) / 2 / 1000) * 1000);
     await probe.cut(); // discard calibration samples
     const gcMark2 = srv.gc.length;
     const tb = Date.now();
-    const bench = await runBenchmark(srv.port, N, n);
+    const bench = await runBenchmark(srv.port, N, n, opts.valueSize);
     res.benchS = (Date.now() - tb) / 1000;
     res.benchN = n;
     res.benchProbe = await probe.cut();
@@ -468,11 +477,17 @@ export async function runScale(argv) {
     benchSeconds: Number(opt('--bench-seconds') ?? 20),
     conns: Number(opt('--conns') ?? 4),
     servers: (opt('--servers') ?? 'redis,damselfly').split(','),
+    valueSize: Number(opt('--value-size') ?? 16),
   };
+  if (!Number.isInteger(opts.valueSize) || opts.valueSize < 16) {
+    console.error('--value-size takes a number of bytes >= 16');
+    process.exit(2);
+  }
+  setValueSize(opts.valueSize);
   requireBinaries();
   const cpus = os.cpus();
   const env = 'node ' + process.version + ', redis-server ' + redisVersion() + ', ' + cpus.length + ' CPU (' + (cpus[0]?.model ?? '?').trim() + '), ' + (os.totalmem() / 2 ** 30).toFixed(0) + ' GiB';
-  console.log('# ' + env + '; scale ' + list.join(','));
+  console.log('# ' + env + '; scale ' + list.join(',') + ', ' + opts.valueSize + '-byte values');
   const tables = [];
   for (const N of list) {
     const got = {};
@@ -493,7 +508,7 @@ export async function runScale(argv) {
       '',
       '### Storage at scale: Damselfly vs Redis (' + env + ')',
       '',
-      'Keys `key:<n>` (n zero-padded to 12 digits = redis-benchmark `-r N` keyspace), 16-byte values, loaded by pipelined MSET (' + PAIRS_PER_MSET + ' pairs x ' + MSETS_PER_WRITE + ' per write, ' + opts.conns + ' connections); RSS from /proc/<pid>/status; latency: `redis-benchmark -c 50 -P 16 -t set,get -r N` (~' + opts.benchSeconds + ' s) and a PING probe every ~1 ms on its own connection/thread (p50 / p99 / max ms). Servers run one at a time, `--save \'\'`.',
+      'Keys `key:<n>` (n zero-padded to 12 digits = redis-benchmark `-r N` keyspace), ' + opts.valueSize + '-byte values, loaded by pipelined MSET (' + PAIRS_PER_MSET + ' pairs x ' + MSETS_PER_WRITE + ' per write, ' + opts.conns + ' connections); RSS from /proc/<pid>/status; latency: `redis-benchmark -c 50 -P 16 -t set,get -r N -d ' + opts.valueSize + '` (~' + opts.benchSeconds + ' s) and a PING probe every ~1 ms on its own connection/thread (p50 / p99 / max ms). Servers run one at a time, `--save \'\'`.',
       '',
       ...tables,
     ].join('\n'),

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=16384
 /**
  * The `damselfly` executable: redis-server's command line.
  *   damselfly [/path/to/redis.conf] [--name value ...]

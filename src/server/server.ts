@@ -698,6 +698,7 @@ export class Server {
     // Incremental rehash and entry-id compaction, time-boxed across all databases.
     if (this.config.getBool('activerehashing')) this.keyspace.rehashStep(1);
     this.keyspace.setLruInit(updateLruClock());
+    this.evictor.heap?.check();
     if (this.cronLoops % hz === 0) this.clientsCron();
   }
 

@@ -43,6 +43,7 @@ import type { Config } from '../config/index.js';
 import { ERR } from '../protocol/errors.js';
 import type { Db, Keyspace } from './db.js';
 import { NOTIFY } from './notify.js';
+import { HeapGuard } from './heap-guard.js';
 import { idleSeconds, lfuDecrAndReturn, lruClock, setAccessPolicy } from './expire.js';
 
 export const EVICT_OK = 0;
@@ -151,6 +152,8 @@ export class Evictor {
   private nextDb = 0;
   private procRunning = false;
   private stopped = false;
+  /** The V8 heap cap guard (store/heap-guard.ts); null in unit tests with a fake host. */
+  heap: HeapGuard | null = null;
   /** performance.now() when the limit was first found exceeded (0 = not exceeded). */
   private exceededSince = 0;
   private exceededTotalMs = 0;
@@ -205,6 +208,10 @@ export class Evictor {
    * freed, else null.
    */
   veto(c: Client, cmd: Command): string | null {
+    if (this.heap !== null && ((cmd.flags & F_DENYOOM) !== 0 || (c.flags & ClientFlag.MULTI) !== 0) && (c.flags & ClientFlag.MASTER) === 0 && this.heap.refuse()) {
+      if ((cmd.flags & F_DENYOOM) !== 0) return ERR.oom;
+      if (!MULTI_OOM_EXEMPT.has(cmd.name)) return ERR.oom;
+    }
     if (this.maxmemory === 0) return null;
     if (this.performEvictions() !== EVICT_FAIL) return null;
     if ((cmd.flags & F_DENYOOM) !== 0) return ERR.oom;
@@ -521,6 +528,12 @@ export function installEviction(server: Server): Evictor {
   // Subscribed before the Evictor, so that a new maxmemory is checked against a fresh figure.
   server.config.onChange('maxmemory', (v) => (v === 0 ? gauge.stop() : gauge.start()));
   const ev = new Evictor(server, () => gauge.read());
+  ev.heap = new HeapGuard((used, limit) =>
+    server.log.warning(
+      'The V8 heap is at ' + Math.round(used / 1048576) + ' MB of its ' + Math.round(limit / 1048576) + ' MB limit: refusing writes that may grow memory with OOM until it is below ' +
+        Math.round((limit * 0.75) / 1048576) + ' MB (start node with a larger --max-old-space-size, or set maxmemory).',
+    ),
+  );
   if (ev.maxmemory !== 0) gauge.start();
   server.vetoes.push((c, cmd) => ev.veto(c, cmd));
   server.exitHooks.push(() => {

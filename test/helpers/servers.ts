@@ -87,12 +87,12 @@ export function tempDir(prefix = 'damselfly-test-'): string {
 }
 
 /** Starts `node dist/main.js` on a free port. Extra args are redis-server style (`--name value`). */
-export async function startDamselfly(args: string[] = [], opts: { dir?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startDamselfly(args: string[] = [], opts: { dir?: string; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const dir = opts.dir ?? tempDir();
   return startProcess(
     process.execPath,
-    [mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...args],
+    [...(opts.nodeArgs ?? []), mainJs, '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...args],
     'Ready to accept connections',
     port,
     dir,
