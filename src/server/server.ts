@@ -69,6 +69,9 @@ export interface ClientCounters {
   redir: number;
 }
 
+
+/** Background resize work per event-loop turn while a table is resizing (see scheduleRehash). */
+const REHASH_SLICE_MS = 1;
 export class Server {
   readonly config: Config;
   readonly log: Logger;
@@ -680,6 +683,27 @@ export class Server {
   }
 
   /** Housekeeping: active expiry (CPU bounded), incremental rehash, client timeouts. */
+  private rehashScheduled = false;
+  /**
+   * While a table is being resized, lookups pay for it (each one moves a bucket, and the
+   * resize costs cache misses): measured in-process at 100M keys, random GETs ran at 366k/s
+   * mid-resize and 580k/s after. Redis finishes in the cron (1 ms every 100 ms), which for
+   * a 67M-bucket table takes minutes; here the rest goes in REHASH_SLICE_MS slices between
+   * event-loop turns, so an idle server finishes at once and a busy one within a few
+   * seconds, each client waiting at most one slice longer.
+   */
+  private scheduleRehash(): void {
+    if (this.rehashScheduled) return;
+    this.rehashScheduled = true;
+    setImmediate(this.rehashTick);
+  }
+
+  private readonly rehashTick = (): void => {
+    this.rehashScheduled = false;
+    if (this.shuttingDown || this.loading || !this.config.getBool('activerehashing')) return;
+    if (this.keyspace.rehashStep(REHASH_SLICE_MS)) this.scheduleRehash();
+  };
+
   private cron(): void {
     this.cronLoops++;
     const hz = this.config.getNumber('hz');
@@ -696,7 +720,7 @@ export class Server {
       }
     }
     // Incremental rehash and entry-id compaction, time-boxed across all databases.
-    if (this.config.getBool('activerehashing')) this.keyspace.rehashStep(1);
+    if (this.config.getBool('activerehashing') && this.keyspace.rehashStep(1)) this.scheduleRehash();
     this.keyspace.setLruInit(updateLruClock());
     this.evictor.heap?.check();
     if (this.cronLoops % hz === 0) this.clientsCron();
