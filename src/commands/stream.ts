@@ -213,47 +213,38 @@ function parseAddTrimArgs(c: Client, argv: Buffer[], xadd: boolean): TrimArgs | 
     if (xadd && opt.length === 1 && opt[0] === 0x2a) {
       a.idIdx = i;
       break;
-    } else if (more >= 1 && eqi(opt, 'maxlen')) {
+    } else if (more >= 1 && (eqi(opt, 'maxlen') || eqi(opt, 'minid'))) {
       if (a.strategy !== 0) {
         c.reply.error(ERR_STRATEGY_CONFLICT);
         return null;
       }
+      const byLength = opt[1] === 0x61 || opt[1] === 0x41; // mAxlen vs mInid
       a.approx = false;
       const next = argv[i + 1]!;
       if (more >= 2 && next.length === 1 && (next[0] === 0x7e || next[0] === 0x3d)) {
         a.approx = next[0] === 0x7e;
         i++;
       }
-      const v = parseI64(argv[i + 1]!);
-      if (v === null) {
-        c.reply.error(ERR.notInteger);
-        return null;
+      if (byLength) {
+        const v = parseI64(argv[i + 1]!);
+        if (v === null) {
+          c.reply.error(ERR.notInteger);
+          return null;
+        }
+        if (v < 0) {
+          c.reply.error(ERR_MAXLEN_NEG);
+          return null;
+        }
+        a.maxLen = Number(v);
+        a.strategy = TRIM_MAXLEN;
+      } else {
+        const id = parseStrictIdOrReply(c, argv[i + 1]!);
+        if (id === null) return null;
+        a.minId = id;
+        a.strategy = TRIM_MINID;
       }
-      if (v < 0) {
-        c.reply.error(ERR_MAXLEN_NEG);
-        return null;
-      }
-      a.maxLen = Number(v);
       a.thresholdIdx = i + 1;
       i++;
-      a.strategy = TRIM_MAXLEN;
-    } else if (more >= 1 && eqi(opt, 'minid')) {
-      if (a.strategy !== 0) {
-        c.reply.error(ERR_STRATEGY_CONFLICT);
-        return null;
-      }
-      a.approx = false;
-      const next = argv[i + 1]!;
-      if (more >= 2 && next.length === 1 && (next[0] === 0x7e || next[0] === 0x3d)) {
-        a.approx = next[0] === 0x7e;
-        i++;
-      }
-      const id = parseStrictIdOrReply(c, argv[i + 1]!);
-      if (id === null) return null;
-      a.minId = id;
-      a.thresholdIdx = i + 1;
-      i++;
-      a.strategy = TRIM_MINID;
     } else if (more >= 1 && eqi(opt, 'limit')) {
       const v = parseI64(argv[i + 1]!);
       if (v === null) {

@@ -528,12 +528,13 @@ export function installEviction(server: Server): Evictor {
   // Subscribed before the Evictor, so that a new maxmemory is checked against a fresh figure.
   server.config.onChange('maxmemory', (v) => (v === 0 ? gauge.stop() : gauge.start()));
   const ev = new Evictor(server, () => gauge.read());
-  ev.heap = new HeapGuard((used, limit) =>
+  const heap: HeapGuard = new HeapGuard((used, limit) =>
     server.log.warning(
       'The V8 heap is at ' + Math.round(used / 1048576) + ' MB of its ' + Math.round(limit / 1048576) + ' MB limit: refusing writes that may grow memory with OOM until it is below ' +
-        Math.round((limit * 0.75) / 1048576) + ' MB (start node with a larger --max-old-space-size, or set maxmemory).',
+        Math.round(heap.resumeBelow / 1048576) + ' MB (start node with a larger --max-old-space-size, or set maxmemory).',
     ),
   );
+  ev.heap = heap;
   if (ev.maxmemory !== 0) gauge.start();
   server.vetoes.push((c, cmd) => ev.veto(c, cmd));
   server.exitHooks.push(() => {

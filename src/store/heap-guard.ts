@@ -56,6 +56,11 @@ export class HeapGuard {
   private countdown = SAMPLE_EVERY;
   private readonly onEnter: (usedBytes: number, limitBytes: number) => void;
 
+  /** Writes are accepted again below this many bytes. */
+  get resumeBelow(): number {
+    return this.limit * LOW;
+  }
+
   constructor(onEnter: (usedBytes: number, limitBytes: number) => void, limit = oldGenerationLimit()) {
     this.limit = limit;
     this.onEnter = onEnter;
@@ -76,7 +81,7 @@ export class HeapGuard {
   /** The state machine on its own (unit-testable with any figure). */
   update(used: number): void {
     if (this.overLimit) {
-      if (used < this.limit * LOW) this.overLimit = false;
+      if (used < this.resumeBelow) this.overLimit = false;
     } else if (used > this.limit * HIGH) {
       this.overLimit = true;
       this.episodes++;

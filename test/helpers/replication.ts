@@ -29,14 +29,18 @@ export function connect(port: number, opts: { password?: string } = {}): Redis {
   return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1, lazyConnect: false, password: opts.password });
 }
 
-export async function info(r: Redis, section = 'replication'): Promise<Record<string, string>> {
-  const text = await r.info(section);
+/** INFO text as field -> value. */
+export function parseInfo(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\r\n')) {
     const i = line.indexOf(':');
     if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
   }
   return out;
+}
+
+export async function info(r: Redis, section = 'replication'): Promise<Record<string, string>> {
+  return parseInfo(await r.info(section));
 }
 
 /** Waits until `replica` reports link up, `master`'s replication id and the same offset. */

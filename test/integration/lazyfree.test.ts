@@ -12,12 +12,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
-import { sleep, waitFor } from '../helpers/replication.js';
+import { parseInfo, sleep, waitFor } from '../helpers/replication.js';
 
 function infoField(info: string, name: string): number {
-  const m = new RegExp('(?:^|\\n)' + name + ':([^\\r\\n]*)').exec(info);
-  assert.ok(m !== null, 'INFO has ' + name);
-  return Number(m[1]);
+  const v = parseInfo(info)[name];
+  assert.ok(v !== undefined, 'INFO has ' + name);
+  return Number(v);
 }
 
 /** Writes `n` keys `prefix<i>` = `v<i>` in pipelines of 1000. */
