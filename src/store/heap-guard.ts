@@ -17,10 +17,28 @@
  */
 
 import v8 from 'node:v8';
+import vm from 'node:vm';
 
 const HIGH = 0.85;
 const LOW = 0.75;
 const SAMPLE_EVERY = 256;
+/**
+ * While refusing, a full collection is forced at most this often. Garbage (a FLUSHALL, DELs)
+ * counts as used until V8 collects it, and an idle server may not collect for minutes, so
+ * without this writes could stay refused long after the data is gone.
+ */
+const COLLECT_EVERY_MS = 5000;
+
+let forcedGc: (() => void) | null = null;
+
+/** A full, blocking collection (the `--expose-gc` function, enabled on first use). */
+function collectGarbage(): void {
+  if (forcedGc === null) {
+    v8.setFlagsFromString('--expose-gc');
+    forcedGc = vm.runInNewContext('gc') as () => void;
+  }
+  forcedGc();
+}
 
 /**
  * The old generation's cap. heap_size_limit also counts the young generation (3 semi-spaces),
@@ -54,6 +72,7 @@ export class HeapGuard {
   /** Times the guard started refusing (INFO / tests). */
   episodes = 0;
   private countdown = SAMPLE_EVERY;
+  private lastCollect = 0;
   private readonly onEnter: (usedBytes: number, limitBytes: number) => void;
 
   /** Writes are accepted again below this many bytes. */
@@ -76,6 +95,14 @@ export class HeapGuard {
   check(): void {
     this.countdown = SAMPLE_EVERY;
     this.update(oldGenerationUsed());
+    if (this.overLimit) {
+      const now = Date.now();
+      if (now - this.lastCollect >= COLLECT_EVERY_MS) {
+        this.lastCollect = now;
+        collectGarbage();
+        this.update(oldGenerationUsed());
+      }
+    }
   }
 
   /** The state machine on its own (unit-testable with any figure). */
