@@ -22,8 +22,6 @@ function walk(dir) {
   return out;
 }
 
-// test/pending/ is deliberately not run: it holds tests of features that later issues bring,
-// each file saying which issue moves it back into test/integration/.
 const groups = ['test/unit', 'test/integration', 'test/interop'];
 let files = [];
 for (const g of groups) {

@@ -211,6 +211,18 @@ export class Replication {
     this.backlog = null;
   }
 
+  /**
+   * The dataset was discarded (a full sync started): no history describes it any more, so the
+   * next PSYNC must ask for a full resync (Redis discards its cached master at this point).
+   */
+  forgetHistory(): void {
+    this.replId = randomReplId();
+    this.replId2 = NULL_REPLID;
+    this.secondOffset = -1;
+    this.masterOffset = 0;
+    this.freeBacklog();
+  }
+
   // -------------------------------------------------------------------------------------------
   // Master side: PSYNC / SYNC / REPLCONF
 

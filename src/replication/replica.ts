@@ -373,6 +373,9 @@ export class ReplicaLink {
     const create = this.repl.createLoader;
     if (create === null) throw new Error('this build cannot load an RDB');
     this.server.keyspace.flushAll();
+    // The dataset no longer matches the history we had: forget it, or a failed load followed
+    // by a partial resync with our previous master would "continue" on an empty dataset.
+    this.repl.forgetHistory();
     this.server.loading = true;
     this.loader = create(this.transferSize);
     this.phase = 'bulk';

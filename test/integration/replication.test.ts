@@ -5,6 +5,7 @@
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import type { Redis } from 'ioredis';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
 import { TcpProxy, connect, digest, dumpDataset, info, seed, sleep, waitFor, waitInSync } from '../helpers/replication.js';
@@ -307,6 +308,53 @@ describe('replication between Damselfly nodes', () => {
     await waitInSync(b.r, s.r);
     assert.equal(await s.r.get('who'), 'b');
     await assertSameData(b.r, s.r);
+  });
+
+  test('a full sync that fails part-way forgets the old history: back on the old master, the replica resyncs in full', async () => {
+    const b = await node();
+    await b.r.set('who', 'b');
+    const s = await node(['--replicaof', '127.0.0.1', String(b.p.port)]);
+    await waitInSync(b.r, s.r);
+    // A master that starts a full sync and dies in the middle of the payload.
+    const psyncs: string[] = [];
+    const broken = net.createServer((sock) => {
+      let seen = '';
+      sock.on('error', () => {});
+      sock.on('data', (d) => {
+        seen += d.toString('latin1');
+        for (;;) {
+          const m = /\*(\d+)\r\n((?:\$\d+\r\n[^\r]*\r\n)+)/.exec(seen);
+          if (m === null) return;
+          const argv = [...m[2]!.matchAll(/\$\d+\r\n([^\r]*)\r\n/g)].map((x) => x[1]!);
+          if (argv.length < Number(m[1])) return;
+          seen = seen.slice(m.index + m[0].length);
+          const cmd = argv[0]!.toUpperCase();
+          if (cmd === 'PING') sock.write('+PONG\r\n');
+          else if (cmd === 'REPLCONF') sock.write('+OK\r\n');
+          else if (cmd === 'PSYNC') {
+            psyncs.push(argv.join(' '));
+            sock.write('+FULLRESYNC ' + 'f'.repeat(40) + ' 0\r\n$1000\r\nREDIS0009');
+            setTimeout(() => sock.destroy(), 50);
+          }
+        }
+      });
+    });
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
+    try {
+      const brokenPort = (broken.address() as net.AddressInfo).port;
+      await s.r.call('REPLICAOF', '127.0.0.1', String(brokenPort));
+      await waitFor(() => psyncs.length >= 2, 10000, 'two sync attempts on the broken master');
+      // Between attempts (outside a load, which answers LOADING) the dataset is empty.
+      await waitFor(() => s.r.dbsize().then((n) => n === 0, () => false), 10000, 'an empty dataset after the failed load');
+      // The dataset was dropped with the first attempt: the retry must not claim b's history.
+      assert.equal(psyncs[1], 'PSYNC ? -1');
+      await s.r.call('REPLICAOF', '127.0.0.1', String(b.p.port));
+      await waitInSync(b.r, s.r);
+      assert.equal(await s.r.get('who'), 'b');
+      await assertSameData(b.r, s.r);
+    } finally {
+      broken.close();
+    }
   });
 
   test('REPLTAKEOVER under load: no acknowledged write is lost and the old primary follows', async () => {
