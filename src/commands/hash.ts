@@ -25,6 +25,7 @@ import { TYPE_HASH } from '../store/db.js';
 import { beginScanReply, parseCursorOrReply, parseScanOptions } from '../store/scan.js';
 import { addI64, hincrByFloatApply, parseHincrbyfloatIncrement, parseI64, writeI64, type I64 } from '../util/numbers.js';
 import { registerValueType } from './keys.js';
+import type { DenseMap } from '../store/dense.js';
 import { eqi, rangeSpec, readKey } from './string.js';
 import {
   type HashObj,
@@ -360,8 +361,11 @@ function hrandfieldCommand(c: Client, argv: Buffer[]): void {
       c.reply.nullBulk();
       return;
     }
-    const e = hashEntries(c.db.getObject<HashObj>(id));
-    c.reply.bulk(e[randInt(e.length)]![0]);
+    const h = c.db.getObject<HashObj>(id);
+    if (Buffer.isBuffer(h)) {
+      const e = hashEntries(h);
+      c.reply.bulk(e[randInt(e.length)]![0]);
+    } else c.reply.bulkStr(h.keyAt(h.randomSlot()));
     return;
   }
   const p = parseI64(argv[2]!);
@@ -393,29 +397,43 @@ function hrandfieldCommand(c: Client, argv: Buffer[]): void {
     reply.arrayLen(0);
     return;
   }
-  const entries = hashEntries(c.db.getObject<HashObj>(id));
-  const size = entries.length;
+  const h = c.db.getObject<HashObj>(id);
+  // Pair i: a listpack is decoded once (it is small); a hashtable is read slot by slot.
+  const entries = Buffer.isBuffer(h) ? hashEntries(h) : null;
+  const size = hashLen(h);
   const resp3 = reply.resp === 3;
-  const emit = (e: [Buffer, Buffer]): void => {
+  const emit = (i: number): void => {
+    const field = entries !== null ? entries[i]![0] : Buffer.from((h as DenseMap<Buffer>).keyAt(i), 'latin1');
     if (!withValues) {
-      reply.bulk(e[0]);
+      reply.bulk(field);
       return;
     }
     if (resp3) reply.arrayLen(2);
-    reply.bulk(e[0]);
-    reply.bulk(e[1]);
+    reply.bulk(field);
+    reply.bulk(entries !== null ? entries[i]![1] : (h as DenseMap<Buffer>).valueAt(i));
   };
   if (big < 0n) {
     // Repetitions allowed: count independent picks.
     const count = Number(-big);
     reply.arrayLen(withValues && !resp3 ? count * 2 : count);
-    for (let i = 0; i < count; i++) emit(entries[randInt(size)]!);
+    for (let i = 0; i < count; i++) emit(randInt(size));
     return;
   }
   const count = big >= BigInt(size) ? size : Number(big);
   reply.arrayLen(withValues && !resp3 ? count * 2 : count);
   if (count === size) {
-    for (const e of entries) emit(e);
+    for (let i = 0; i < size; i++) emit(i);
+    return;
+  }
+  if (count * 3 < size) {
+    // Few picks from many: draw until `count` distinct indexes (no O(size) work).
+    const picked = new Set<number>();
+    while (picked.size < count) {
+      const i = randInt(size);
+      if (picked.has(i)) continue;
+      picked.add(i);
+      emit(i);
+    }
     return;
   }
   // Distinct picks: a partial Fisher-Yates shuffle of the indexes.
@@ -426,7 +444,7 @@ function hrandfieldCommand(c: Client, argv: Buffer[]): void {
     const t = idx[i]!;
     idx[i] = idx[j]!;
     idx[j] = t;
-    emit(entries[idx[i]!]!);
+    emit(idx[i]!);
   }
 }
 
@@ -456,19 +474,11 @@ function hscanCommand(c: Client, argv: Buffer[]): void {
       out.push(f, b.subarray(vs, ve));
     });
   } else {
-    // Cursor = position in the Map's insertion order.
-    const count = opts.count;
-    let pos = 0;
-    const end = cursor + count;
-    for (const [k, v] of h) {
-      if (pos >= end) break;
-      if (pos >= cursor) {
-        const f = Buffer.from(k, 'latin1');
-        if (match === null || match.match(f)) out.push(f, v);
-      }
-      pos++;
-    }
-    next = pos >= h.size || pos < end ? 0 : pos;
+    // Slot cursor: O(COUNT) per call, see DenseMap.scan.
+    next = h.scan(cursor, opts.count, (slot) => {
+      const f = Buffer.from(h.keyAt(slot), 'latin1');
+      if (match === null || match.match(f)) out.push(f, h.valueAt(slot));
+    });
   }
   beginScanReply(reply, next, out.length);
   for (const b of out) reply.bulk(b);

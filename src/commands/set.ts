@@ -22,6 +22,7 @@ import { NOTIFY } from '../store/notify.js';
 import { TYPE_SET } from '../store/db.js';
 import { parseI64, type I64 } from '../util/numbers.js';
 import { beginScanReply, parseCursorOrReply, parseScanOptions } from '../store/scan.js';
+import { DenseSet } from '../store/dense.js';
 import { registerValueType } from './keys.js';
 import { eqi, rangeSpec, readKey } from './string.js';
 import {
@@ -110,7 +111,7 @@ function replyMembers(c: Client, v: SetValue, asSet: boolean): void {
   const n = setSize(v);
   if (asSet) reply.setLen(n);
   else reply.arrayLen(n);
-  if (v instanceof Set) for (const s of v) reply.bulkStr(s);
+  if (v instanceof DenseSet) for (const s of v) reply.bulkStr(s);
   else for (let i = 0; i < n; i++) reply.bulkInt(intsetGet(v, i));
 }
 
@@ -389,7 +390,7 @@ function srandmemberWithCount(c: Client, argv: Buffer[]): void {
       return;
     }
     reply.arrayLen(n);
-    if (v instanceof Set) {
+    if (v instanceof DenseSet) {
       for (let i = 0; i < n; i++) reply.bulkStr(randomMember(v));
     } else {
       for (let i = 0; i < n; i++) reply.bulkInt(intsetGet(v, randomInt(size)));
@@ -514,10 +515,10 @@ function intersect(sets: Array<SetValue | null>, limit: number): string[] {
 
 function unionOrDiff(sets: Array<SetValue | null>, op: number): string[] {
   if (op === OP_UNION) {
-    const acc = new Set<string>();
+    const acc = new DenseSet();
     for (const s of sets) {
       if (s === null) continue;
-      if (s instanceof Set) for (const m of s) acc.add(m);
+      if (s instanceof DenseSet) for (const m of s) acc.add(m);
       else for (let i = 0; i < s.length; i++) acc.add(String(intsetGet(s, i)));
     }
     return [...acc];
@@ -654,7 +655,7 @@ function sscanCommand(c: Client, argv: Buffer[]): void {
   if (opts === null) return;
   let found: string[];
   let next = 0;
-  if (v instanceof Set) {
+  if (v instanceof DenseSet) {
     found = [];
     next = scanHash(v, cursor, opts.count, found);
   } else {

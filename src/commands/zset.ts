@@ -28,6 +28,7 @@
  * - ZSCAN of a listpack returns everything with cursor 0; scores are bulk strings in RESP3 too.
  */
 
+import { DenseMap } from '../store/dense.js';
 import type { CommandSpec, KeySpec } from './spec.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -1091,7 +1092,7 @@ function setOpGeneric(c: Client, argv: Buffer[], dst: Buffer | null, numkeysIdx:
     if (input === undefined) return;
     sets.push(input);
   }
-  const result = new Map<string, number>();
+  const result = new DenseMap<number>();
   if (op === OP_UNION) {
     for (let k = 0; k < numkeys; k++) {
       const z = sets[k];
@@ -1269,11 +1270,15 @@ function zscanCommand(c: Client, argv: Buffer[]): void {
   if (z.compact) {
     e = z.all();
   } else {
-    // Cursor = rank of the next element (see the report on ZSCAN guarantees).
-    const size = z.size;
-    const end = Math.min(size - 1, cursor + opts.count - 1);
-    e = z.range(cursor, end);
-    next = end + 1 >= size ? 0 : end + 1;
+    // Slot cursor over the member index: O(COUNT) per call, see DenseMap.scan.
+    const dict = z.dict!;
+    const members: string[] = [];
+    const scores: number[] = [];
+    next = dict.scan(cursor, opts.count, (slot) => {
+      members.push(dict.keyAt(slot));
+      scores.push(dict.valueAt(slot));
+    });
+    e = { members, scores };
   }
   const outM: string[] = [];
   const outS: number[] = [];

@@ -26,6 +26,7 @@ import { Crc64 } from '../util/crc64.js';
 import { parseDoubleLoose } from '../util/numbers.js';
 import { LZF_MAX_RATIO, LzfError, lzfDecompress } from './lzf.js';
 import { BlobError, decodeIntset, decodeListpack, decodeZiplist, decodeZipmap } from './rdb-blobs.js';
+import { DenseSet } from '../store/dense.js';
 import {
   ENC_INT16,
   ENC_INT32,
@@ -652,7 +653,7 @@ export class RdbReader {
       case T_SET: {
         const n = yield* this.count('set');
         const members: Buffer[] = [];
-        const seen = new Set<string>();
+        const seen = new DenseSet();
         for (let i = 0; i < n; i++) {
           const mAt = this.offset;
           let s = this.tryStr();
@@ -669,7 +670,7 @@ export class RdbReader {
         const n = yield* this.count('zset');
         const members: Buffer[] = [];
         const scores: number[] = [];
-        const seen = new Set<string>();
+        const seen = new DenseSet();
         for (let i = 0; i < n; i++) {
           const mAt = this.offset;
           let s = this.tryStr();
@@ -688,7 +689,7 @@ export class RdbReader {
         const n = yield* this.count('hash');
         const fields: Buffer[] = [];
         const values: Buffer[] = [];
-        const seen = new Set<string>();
+        const seen = new DenseSet();
         for (let i = 0; i < n; i++) {
           const fAt = this.offset;
           let f = this.tryStr();
@@ -772,7 +773,7 @@ export class RdbReader {
         return { kind: 'set', members: this.blob(decodeIntset, blob, at, 'Intset') };
       case T_SET_LISTPACK: {
         const members = this.blob(decodeListpack, blob, at, 'Set listpack');
-        const seen = new Set<string>();
+        const seen = new DenseSet();
         for (const m of members) {
           const k = m.toString('latin1');
           if (seen.has(k)) throw this.err('Set listpack integrity check failed: duplicate member', at);
@@ -787,7 +788,7 @@ export class RdbReader {
         if (items.length % 2 !== 0) throw this.err(what + ' integrity check failed: odd number of elements', at);
         const members: Buffer[] = [];
         const scores: number[] = [];
-        const seen = new Set<string>();
+        const seen = new DenseSet();
         for (let i = 0; i < items.length; i += 2) {
           const m = items[i]!;
           const sb = items[i + 1]!;
@@ -809,7 +810,7 @@ export class RdbReader {
         if (items.length % 2 !== 0) throw this.err(what + ' integrity check failed: odd number of elements', at);
         const fields: Buffer[] = [];
         const values: Buffer[] = [];
-        const seen = new Set<string>();
+        const seen = new DenseSet();
         for (let i = 0; i < items.length; i += 2) {
           const k = items[i]!.toString('latin1');
           if (seen.has(k)) throw this.err(what + ' integrity check failed: duplicate field', at);

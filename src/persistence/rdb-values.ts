@@ -14,6 +14,7 @@ import { ZSet } from '../store/types/zset.js';
 import { hashEntries, lpBegin, lpCommit, lpNew, lpPut, type HashObj } from '../store/types/hash.js';
 import { parseI64, type I64 } from '../util/numbers.js';
 import type { RdbStreamValue, RdbValue } from './rdb-format.js';
+import { DenseMap } from '../store/dense.js';
 import {
   T_HASH_LISTPACK,
   T_SET_INTSET,
@@ -142,7 +143,7 @@ function buildHash(fields: Buffer[], values: Buffer[], rdbType: number, lim: Enc
     for (let i = 0; i < n; i++) lpPut(fields[i]!, values[i]!);
     return lpCommit();
   }
-  const m = new Map<string, Buffer>();
+  const m = new DenseMap<Buffer>();
   for (let i = 0; i < n; i++) m.set(latin1(fields[i]!), Buffer.from(values[i]!));
   return m;
 }

@@ -7,8 +7,9 @@
  *   A hash stays listpack while it has at most hash-max-listpack-entries fields and every
  *   field and value is at most hash-max-listpack-value bytes (like Redis, the check is done on
  *   what is being written; a hash never converts back).
- * - "hashtable": Map<latin1 field, Buffer value> (insertion order, which is not Redis's
- *   dict order: only listpack replies can be compared byte for byte with Redis).
+ * - "hashtable": DenseMap<latin1 field, Buffer value> (src/store/dense.ts: no 2^24 cap, an
+ *   HSCAN cursor that costs O(COUNT), O(1) random fields). Its order is not Redis's dict
+ *   order: only listpack replies can be compared byte for byte with Redis.
  *
  * Buffers handed out by the readers are views: valid until the hash is next modified.
  *
@@ -18,8 +19,9 @@
 
 import { TYPE_HASH, registerObjectSizer, registerPackedCodec } from '../db.js';
 import { readVarint, varintLen, varintValue, writeVarint } from '../../util/varint.js';
+import { DenseMap } from '../dense.js';
 
-export type HashObj = Buffer | Map<string, Buffer>;
+export type HashObj = Buffer | DenseMap<Buffer>;
 
 const HDR = 4;
 
@@ -151,7 +153,7 @@ export function lpCommit(): Buffer {
 }
 
 /** The edited listpack converted to a hashtable. */
-export function lpEditToHashtable(): Map<string, Buffer> {
+export function lpEditToHashtable(): DenseMap<Buffer> {
   return toHashtable(scratch.subarray(0, sLen));
 }
 
@@ -190,8 +192,8 @@ export function hashGet(h: HashObj, field: Buffer): Buffer | null {
   return h.get(field.toString('latin1')) ?? null;
 }
 
-export function toHashtable(b: Buffer): Map<string, Buffer> {
-  const m = new Map<string, Buffer>();
+export function toHashtable(b: Buffer): DenseMap<Buffer> {
+  const m = new DenseMap<Buffer>();
   lpForEach(b, (buf, fs, fe, vs, ve) => m.set(buf.toString('latin1', fs, fe), Buffer.from(buf.subarray(vs, ve))));
   return m;
 }
@@ -202,7 +204,7 @@ export function cloneHash(h: HashObj): HashObj {
     h.copy(b);
     return b;
   }
-  const m = new Map<string, Buffer>();
+  const m = new DenseMap<Buffer>();
   for (const [k, v] of h) m.set(k, Buffer.from(v));
   return m;
 }
@@ -212,8 +214,8 @@ export function hashEncoding(h: HashObj): string {
 }
 
 const SIZE_SAMPLES = 5;
-/** A Map entry with a latin1 string key and a Buffer value, beyond their bytes (Node 20). */
-const MAP_ENTRY = 185;
+/** A DenseMap entry (index Map entry, two slots) with a latin1 string key and a Buffer value, beyond their bytes (Node 20). */
+const MAP_ENTRY = 203;
 
 /** Approximate bytes (MEMORY USAGE, used_memory), O(1): a hashtable's entries are sampled. */
 export function hashSize(h: HashObj): number {

@@ -7,26 +7,24 @@
  *   string (class IntSet): measured in Node 20, a 10-member Int16Array costs ~234 bytes of heap,
  *   the packed string and its holder ~80. A mutation builds a new IntSet (O(n), like Redis's
  *   memmove) and the caller stores it with Db.replaceObject.
- * - hashtable: a JS Set of latin1 strings (one char per byte), mutated in place. Like Redis, a
- *   set never goes back to intset once converted.
+ * - hashtable: a DenseSet of latin1 strings (one char per byte; src/store/dense.ts), mutated
+ *   in place. Like Redis, a set never goes back to intset once converted.
  *
  * Conversion rules follow 7.0's setTypeAdd: a non-integer member converts; an integer add that
  * makes the intset longer than set-max-intset-entries converts after the add.
  *
- * SSCAN over a hashtable uses a cursor in a fixed hash order (31-bit FNV-1a of the member): a
- * call returns the members whose hash is >= cursor, in ascending hash order, and the next
- * cursor is one past the last hash returned, so every member present for the whole iteration
- * is returned (members never move in hash order). The sorted order is cached per Set and
- * dropped on mutation.
+ * SSCAN over a hashtable uses DenseSet's slot cursor: O(COUNT) per call, and every member
+ * present for the whole iteration is returned (see dense.ts).
  *
  * The Db keeps an intset as packed bytes in its slab (setCodec below): [width][the string's
  * UTF-16 code units, little-endian], so 100k small integer sets allocate no JS objects.
- * Hashtables stay JS Sets (Redis 7.0 has no small form for non-integer sets).
+ * Hashtables stay DenseSets (Redis 7.0 has no small form for non-integer sets).
  */
 
 import { TYPE_SET, registerObjectSizer, registerPackedCodec } from '../db.js';
 import type { I64 } from '../../util/numbers.js';
 import { parseI64 } from '../../util/numbers.js';
+import { DenseSet } from '../dense.js';
 
 /**
  * An intset: sorted distinct int64s packed into a string, `w` bytes per member (2, 4 or 8: the
@@ -44,7 +42,7 @@ export class IntSet {
     return this.w === 2 ? this.s.length : this.w === 4 ? this.s.length >> 1 : this.s.length >> 2;
   }
 }
-export type HashSet = Set<string>;
+export type HashSet = DenseSet;
 export type SetValue = IntSet | HashSet;
 
 export function isIntSet(v: SetValue): v is IntSet {
@@ -52,15 +50,15 @@ export function isIntSet(v: SetValue): v is IntSet {
 }
 
 export function setSize(v: SetValue): number {
-  return v instanceof Set ? v.size : v.length;
+  return v instanceof DenseSet ? v.size : v.length;
 }
 
 export function setEncoding(v: unknown): string {
-  return v instanceof Set ? 'hashtable' : 'intset';
+  return v instanceof DenseSet ? 'hashtable' : 'intset';
 }
 
 export function cloneSet(v: unknown): object {
-  return v instanceof Set ? new Set(v as HashSet) : v!;
+  return v instanceof DenseSet ? v.clone() : v!;
 }
 
 // ------------------------------------------------------------------ integers
@@ -253,7 +251,7 @@ export function intsetAddMany(a: IntSet | null, vals: I64[], maxIntset: number):
     return 0;
   }
   if (out.length > maxIntset) {
-    const h: HashSet = new Set();
+    const h: HashSet = new DenseSet();
     for (let k = 0; k < out.length; k++) h.add(String(out[k]!));
     resultSet = h;
   } else {
@@ -272,7 +270,7 @@ function intsetRemoveAt(a: IntSet, i: number): IntSet {
 }
 
 function intsetToHash(a: IntSet): HashSet {
-  const s: HashSet = new Set();
+  const s: HashSet = new DenseSet();
   for (let i = 0; i < a.length; i++) s.add(String(intsetGet(a, i)));
   return s;
 }
@@ -280,19 +278,18 @@ function intsetToHash(a: IntSet): HashSet {
 // ------------------------------------------------------------------ generic operations
 
 /** After setAdd / setRemove: the value to keep (a new object when the intset changed). */
-export let resultSet: SetValue = new Set();
+export let resultSet: SetValue = new DenseSet();
 
 /**
  * Adds a member given as bytes. Returns true when added; `resultSet` is the set to store
  * (a new object when the encoding changed or an intset grew).
  */
 export function setAdd(v: SetValue, member: Buffer, maxIntset: number): boolean {
-  if (v instanceof Set) {
+  if (v instanceof DenseSet) {
     resultSet = v;
     const s = member.toString('latin1');
     if (v.has(s)) return false;
     v.add(s);
-    invalidateAll(v);
     return true;
   }
   const n = parseI64(member);
@@ -313,11 +310,10 @@ export function setAdd(v: SetValue, member: Buffer, maxIntset: number): boolean 
 
 /** Adds a member given as latin1 text (set algebra results). Same contract as setAdd. */
 export function setAddStr(v: SetValue, s: string, maxIntset: number): boolean {
-  if (v instanceof Set) {
+  if (v instanceof DenseSet) {
     resultSet = v;
     if (v.has(s)) return false;
     v.add(s);
-    invalidateAll(v);
     return true;
   }
   const n = strToI64(s);
@@ -340,7 +336,7 @@ export function setAddStr(v: SetValue, s: string, maxIntset: number): boolean {
 export function setCreate(member: Buffer, maxIntset: number): SetValue {
   const n = parseI64(member);
   if (n === null || maxIntset < 1) {
-    const s: HashSet = new Set();
+    const s: HashSet = new DenseSet();
     s.add(member.toString('latin1'));
     return s;
   }
@@ -354,10 +350,8 @@ export function setRemove(v: SetValue, member: Buffer): boolean {
 
 export function setRemoveStr(v: SetValue, s: string): boolean {
   resultSet = v;
-  if (v instanceof Set) {
-    const ok = v.delete(s);
-    if (ok) invalidateScan(v);
-    return ok;
+  if (v instanceof DenseSet) {
+    return v.delete(s);
   }
   const n = strToI64(s);
   if (n === null || v.w < widthOf(n)) return false;
@@ -368,13 +362,13 @@ export function setRemoveStr(v: SetValue, s: string): boolean {
 }
 
 export function setHas(v: SetValue, member: Buffer): boolean {
-  if (v instanceof Set) return v.has(member.toString('latin1'));
+  if (v instanceof DenseSet) return v.has(member.toString('latin1'));
   const n = parseI64(member);
   return n !== null && intsetHas(v, n);
 }
 
 export function setHasStr(v: SetValue, s: string): boolean {
-  if (v instanceof Set) return v.has(s);
+  if (v instanceof DenseSet) return v.has(s);
   const n = strToI64(s);
   return n !== null && intsetHas(v, n);
 }
@@ -383,20 +377,20 @@ export function setHasStr(v: SetValue, s: string): boolean {
 export function setMembers(v: SetValue): string[] {
   const out: string[] = new Array<string>(setSize(v));
   let i = 0;
-  if (v instanceof Set) for (const s of v) out[i++] = s;
+  if (v instanceof DenseSet) for (const s of v) out[i++] = s;
   else for (; i < v.length; i++) out[i] = String(intsetGet(v, i));
   return out;
 }
 
 /** A uniformly random member of a non-empty set. */
 export function setRandomMember(v: SetValue): string {
-  if (v instanceof Set) return randomMember(v);
+  if (v instanceof DenseSet) return randomMember(v);
   return String(intsetGet(v, Math.floor(Math.random() * v.length)));
 }
 
 /** `count` distinct random members (count < size), by rejection: for counts small against the size. */
 export function setRandomDistinct(v: SetValue, count: number): string[] {
-  const picked = new Set<string>();
+  const picked = new DenseSet();
   while (picked.size < count) picked.add(setRandomMember(v));
   return [...picked];
 }
@@ -419,105 +413,22 @@ export function setFromMembers(members: string[], maxIntset: number): SetValue {
       return intsetFromSorted(nums);
     }
   }
-  return new Set(members);
+  return new DenseSet(members);
 }
 
-// ------------------------------------------------------------------ SSCAN over a hashtable
-
-interface ScanOrder {
-  hashes: Uint32Array;
-  members: string[];
-}
-
-const scanCache = new WeakMap<HashSet, ScanOrder>();
-
-function invalidateScan(s: HashSet): void {
-  scanCache.delete(s);
-}
-
-/**
- * Random access to a hashtable (a JS Set has none): a lazily built array of its members. Adds
- * drop it; removals leave stale entries that randomMember discards when it draws them (swapped
- * with the last entry), so every live member is in the array exactly once and a draw is
- * uniform. It is rebuilt when stale entries outnumber live ones (O(1) amortised per draw).
- */
-const randCache = new WeakMap<HashSet, string[]>();
-
-function invalidateAll(s: HashSet): void {
-  scanCache.delete(s);
-  randCache.delete(s);
-}
+// ------------------------------------------------------------------ random members and SSCAN
 
 /** A uniformly random member of a non-empty hashtable. */
 export function randomMember(s: HashSet): string {
-  let arr = randCache.get(s);
-  if (arr === undefined || arr.length > 2 * s.size + 16) {
-    arr = [...s];
-    randCache.set(s, arr);
-  }
-  for (;;) {
-    const i = Math.floor(Math.random() * arr.length);
-    const m = arr[i]!;
-    if (s.has(m)) return m;
-    arr[i] = arr[arr.length - 1]!;
-    arr.pop();
-  }
-}
-
-/** 31-bit FNV-1a of a latin1 string. */
-function hash31(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 1) & 0x7fffffff;
-}
-
-function scanOrder(s: HashSet): ScanOrder {
-  let o = scanCache.get(s);
-  if (o !== undefined) return o;
-  const n = s.size;
-  const pairs: Array<[number, string]> = new Array<[number, string]>(n);
-  let i = 0;
-  for (const m of s) pairs[i++] = [hash31(m), m];
-  pairs.sort((a, b) => a[0] - b[0]);
-  const hashes = new Uint32Array(n);
-  const members = new Array<string>(n);
-  for (i = 0; i < n; i++) {
-    hashes[i] = pairs[i]![0];
-    members[i] = pairs[i]![1];
-  }
-  o = { hashes, members };
-  scanCache.set(s, o);
-  return o;
+  return s.keyAt(s.randomSlot());
 }
 
 /**
- * One SSCAN step over a hashtable: pushes up to about `count` members (never splitting a group
- * of equal hashes) whose hash is >= cursor into `out`. Returns the next cursor (0 = done).
+ * One SSCAN step over a hashtable: pushes up to `count` members into `out`; returns the next
+ * cursor (0 = done). See DenseSet.scan for the guarantee.
  */
 export function scanHash(s: HashSet, cursor: number, count: number, out: string[]): number {
-  const o = scanOrder(s);
-  const hashes = o.hashes;
-  const n = hashes.length;
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (hashes[mid]! < cursor) lo = mid + 1;
-    else hi = mid;
-  }
-  let i = lo;
-  let taken = 0;
-  while (i < n && taken < count) {
-    out.push(o.members[i]!);
-    taken++;
-    i++;
-  }
-  while (i < n && i > 0 && hashes[i] === hashes[i - 1]) out.push(o.members[i++]!);
-  if (i >= n) return 0;
-  return hashes[i - 1]! + 1;
+  return s.scan(cursor, count, (slot) => out.push(s.keyAt(slot)));
 }
 
 // ------------------------------------------------------------------ packed form and size
@@ -536,8 +447,8 @@ registerPackedCodec(TYPE_SET, {
 });
 
 const SIZE_SAMPLES = 5;
-/** A JS Set entry holding a latin1 string, beyond the string's chars (measured in Node 20). */
-const SET_ENTRY = 52;
+/** A DenseSet entry (index Map entry and slot) holding a latin1 string, beyond its chars (measured in Node 20). */
+const SET_ENTRY = 70;
 
 /** Memory use (MEMORY USAGE, used_memory), O(1): a hashtable's members are sampled and scaled. */
 export function setMemory(v: SetValue): number {
