@@ -29,14 +29,20 @@ const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
 /** Entries per index Map: half of V8's 2^24 cap, so a Map never gets near it. */
 const SHARD_MAX = 1 << 23;
+/**
+ * Up to this many members there is no index: lookups compare against the members in slot
+ * order. A Map costs ~480 bytes at 10 entries, a third of a 10-member set's memory, and a
+ * scan of a few short strings is as fast as hashing one.
+ */
+const SMALL_MAX = 16;
 
 /** Members and their slots: the part shared by DenseSet and DenseMap. */
 abstract class DenseSlots {
   /** Slot pages: keys[s >>> PAGE_BITS][s & PAGE_MASK] is the member in slot s. */
   protected keyPages: string[][] = [];
   protected count = 0;
-  /** The first index shard, and the others once the first is full (null until then). */
-  private idx0 = new Map<string, number>();
+  /** The first index shard (null while the set is small), and the others once the first is full. */
+  private idx0: Map<string, number> | null = null;
   private more: Map<string, number>[] | null = null;
   private readonly shardMax: number;
 
@@ -50,7 +56,13 @@ abstract class DenseSlots {
 
   /** The slot of `k`, or -1. */
   slotOf(k: string): number {
-    const s = this.idx0.get(k);
+    const idx0 = this.idx0;
+    if (idx0 === null) {
+      const page = this.keyPages[0];
+      if (page !== undefined) for (let i = 0; i < page.length; i++) if (page[i] === k) return i;
+      return -1;
+    }
+    const s = idx0.get(k);
     if (s !== undefined) return s;
     const more = this.more;
     if (more !== null) {
@@ -77,7 +89,13 @@ abstract class DenseSlots {
     const s = this.count++;
     if ((s & PAGE_MASK) === 0) this.addPage();
     this.keyPages[s >>> PAGE_BITS]!.push(k);
-    this.indexSet(k, s, true);
+    if (this.idx0 !== null) this.indexSet(k, s, true);
+    else if (s === SMALL_MAX) {
+      // Outgrew the small form: index every member.
+      const idx0 = (this.idx0 = new Map<string, number>());
+      const page = this.keyPages[0]!;
+      for (let i = 0; i <= s; i++) idx0.set(page[i]!, i);
+    }
     return s;
   }
 
@@ -86,7 +104,9 @@ abstract class DenseSlots {
    * are filled by push and emptied by pop, so a small set holds a small array, not a page.
    */
   protected addPage(): void {
-    this.keyPages.push([]);
+    // The first page as a one-element literal: a pushed-to empty array reserves 17 slots.
+    if (this.keyPages.length === 0) this.keyPages = [[]];
+    else this.keyPages.push([]);
   }
 
   protected dropLastPage(): void {
@@ -118,13 +138,14 @@ abstract class DenseSlots {
   protected clearSlots(): void {
     this.keyPages = [];
     this.count = 0;
-    this.idx0 = new Map();
+    this.idx0 = null;
     this.more = null;
   }
 
   /** Sets the slot of `k`: a new entry when `fresh`, else the shard that holds `k` is updated. */
   private indexSet(k: string, s: number, fresh: boolean): void {
     const idx0 = this.idx0;
+    if (idx0 === null) return;
     if (!fresh) {
       if (idx0.has(k)) {
         idx0.set(k, s);
@@ -156,7 +177,8 @@ abstract class DenseSlots {
   }
 
   private indexDelete(k: string): void {
-    if (this.idx0.delete(k)) return;
+    const idx0 = this.idx0;
+    if (idx0 === null || idx0.delete(k)) return;
     const more = this.more!;
     for (let i = 0; i < more.length; i++) {
       if (more[i]!.delete(k)) {
@@ -165,6 +187,11 @@ abstract class DenseSlots {
         return;
       }
     }
+  }
+
+  /** False while the set is small enough to have no index (memory estimates differ). */
+  get indexed(): boolean {
+    return this.idx0 !== null;
   }
 
   /** Index shards in use (for tests). */
@@ -250,7 +277,8 @@ export class DenseMap<V> extends DenseSlots {
 
   protected override addPage(): void {
     super.addPage();
-    this.valPages.push([]);
+    if (this.valPages.length === 0) this.valPages = [[]];
+    else this.valPages.push([]);
   }
 
   protected override dropLastPage(): void {
@@ -274,7 +302,10 @@ export class DenseMap<V> extends DenseSlots {
   set(k: string, v: V): this {
     const s = this.slotOf(k);
     if (s >= 0) this.valPages[s >>> PAGE_BITS]![s & PAGE_MASK] = v;
-    else this.valPages[this.insertKey(k) >>> PAGE_BITS]!.push(v);
+    else {
+      const slot = this.insertKey(k); // may start a value page: read valPages after it
+      this.valPages[slot >>> PAGE_BITS]!.push(v);
+    }
     return this;
   }
 

@@ -107,3 +107,21 @@ test('dense: holds more members than one V8 Map can (2^24)', { timeout: 120_000 
   assert.equal(s.has('5'), false);
   assert.equal(s.size, n - 1);
 });
+
+test('dense: small sets (no index) and the switch to an indexed set keep every member', () => {
+  const rand = rng(3);
+  for (let round = 0; round < 200; round++) {
+    const s = new DenseSet();
+    const ref = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const k = 'x' + Math.floor(rand() * 30);
+      if (rand() < 0.6) {
+        s.add(k);
+        ref.add(k);
+      } else assert.equal(s.delete(k), ref.delete(k));
+      assert.equal(s.size, ref.size);
+      for (let j = 0; j < 30; j++) assert.equal(s.has('x' + j), ref.has('x' + j));
+    }
+    assert.deepEqual([...s].sort(), [...ref].sort());
+  }
+});

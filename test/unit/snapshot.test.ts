@@ -14,6 +14,7 @@ import { TYPE_HASH, TYPE_LIST, type Db } from '../../src/store/db.js';
 import { ClientFlag } from '../../src/server/client.js';
 import type { List } from '../../src/store/types/list.js';
 import { Recorder, assertSnapshotEquals, dumpAll, harness, rng, workload, type Harness } from '../helpers/snapshot-workload.js';
+import { DenseMap } from '../../src/store/dense.js';
 
 const B = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -51,7 +52,7 @@ const mutators: Record<string, (h: Harness, db0: Db, db1: Db) => void> = {
   'setString keepTtl': (_h, db) => db.setString(B('k7'), B('new'), true),
   setStringById: (_h, db) => db.setStringById(id(db, 'k2'), B('new')),
   'setObject overwrite': (_h, db) => db.setObject(B('k3'), TYPE_LIST, db.getObject<object>(id(db, 'list'))),
-  replaceObject: (_h, db) => db.replaceObject(id(db, 'hash'), TYPE_HASH, new Map([['z', Buffer.from('z')]])),
+  replaceObject: (_h, db) => db.replaceObject(id(db, 'hash'), TYPE_HASH, new DenseMap([['z', Buffer.from('z')]])),
   deleteId: (_h, db) => db.deleteId(id(db, 'k4')),
   delete: (_h, db) => assert.ok(db.delete(B('k5'))),
   setExpireAt: (_h, db) => db.setExpireAt(id(db, 'k6'), Date.now() + 5000),
@@ -477,7 +478,7 @@ test('a value unpacked (getObject) when the walk serializes it: the serializer s
     db.willModify(ids[i]!);
     const o = objs[i]!;
     if (o instanceof Map) o.set('f', Buffer.from('changed'));
-    else db.replaceObject(ids[i]!, TYPE_HASH, new Map([['f', Buffer.from('changed')]]));
+    else db.replaceObject(ids[i]!, TYPE_HASH, new DenseMap([['f', Buffer.from('changed')]]));
   }
   db.settle();
   runUntilDone(snap);

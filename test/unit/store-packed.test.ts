@@ -2,6 +2,7 @@
 // them again on settle(); each type's codec round-trips its small encoding and refuses the big one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DenseMap } from '../../src/store/dense.js';
 import { Db, Keyspace, TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_ZSET } from '../../src/store/db.js';
 import { setHashSeed } from '../../src/store/dict.js';
 import { SlabAllocator } from '../../src/store/slab.js';
@@ -103,7 +104,7 @@ test('memory accounting follows packing, growth and deletion', () => {
   const packed = db.bytesUsed() - empty;
   assert.ok(packed > h.length && packed < h.length + 256, `packed hash costs ${packed}`);
   // A big hashtable is measured by its sizer: roughly its entries' cost.
-  const m = new Map<string, Buffer>();
+  const m = new DenseMap<Buffer>();
   for (let i = 0; i < 1000; i++) m.set('field' + i, B('value' + i));
   db.replaceObject(id, TYPE_HASH, m);
   db.settle();

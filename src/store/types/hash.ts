@@ -222,12 +222,10 @@ export function hashSize(h: HashObj): number {
   if (Buffer.isBuffer(h)) return h.length + 80;
   const n = h.size;
   if (n === 0) return 64;
-  let sampled = 0;
+  // The lowest slots: they change least (only a delete moves a member into one).
+  const sampled = Math.min(n, SIZE_SAMPLES);
   let len = 0;
-  for (const [k, v] of h) {
-    len += k.length + v.length;
-    if (++sampled === SIZE_SAMPLES) break;
-  }
+  for (let i = 0; i < sampled; i++) len += h.keyAt(i).length + h.valueAt(i).length;
   return 64 + Math.round(n * (MAP_ENTRY + len / sampled));
 }
 

@@ -449,18 +449,20 @@ registerPackedCodec(TYPE_SET, {
 const SIZE_SAMPLES = 5;
 /** A DenseSet entry (index Map entry and slot) holding a latin1 string, beyond its chars (measured in Node 20). */
 const SET_ENTRY = 70;
+const SMALL_SET_BASE = 264;
+const SMALL_SET_ENTRY = 24;
 
 /** Memory use (MEMORY USAGE, used_memory), O(1): a hashtable's members are sampled and scaled. */
 export function setMemory(v: SetValue): number {
   if (v instanceof IntSet) return 48 + v.s.length * 2;
   const n = v.size;
   if (n === 0) return 64;
-  let sampled = 0;
+  // The lowest slots: they change least (only a delete moves a member into one).
+  const sampled = Math.min(n, SIZE_SAMPLES);
   let len = 0;
-  for (const m of v) {
-    len += m.length;
-    if (++sampled === SIZE_SAMPLES) break;
-  }
+  for (let i = 0; i < sampled; i++) len += v.keyAt(i).length;
+  // A small DenseSet has no index Map: its members' slots, the string headers, and the arrays.
+  if (!v.indexed) return SMALL_SET_BASE + Math.round(n * (SMALL_SET_ENTRY + len / sampled));
   return 64 + Math.round(n * (SET_ENTRY + len / sampled));
 }
 

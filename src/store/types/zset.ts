@@ -380,12 +380,9 @@ export class ZSet {
     const dict = this.dict!;
     const n = dict.size;
     if (n === 0) return 64;
-    let sampled = 0;
+    const sampled = Math.min(n, SIZE_SAMPLES);
     let len = 0;
-    for (const m of dict.keys()) {
-      len += m.length;
-      if (++sampled === SIZE_SAMPLES) break;
-    }
+    for (let i = 0; i < sampled; i++) len += dict.keyAt(i).length;
     return 64 + Math.round(n * (SKIPLIST_ENTRY + len / sampled));
   }
 
