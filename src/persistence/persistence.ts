@@ -46,7 +46,21 @@ import { T_STRING, type RdbKeyRecord } from './rdb-format.js';
 import { RdbLoader, type LoadOptions, type LoadStats } from './rdb-loader.js';
 import { RdbReader, type RdbSink } from './rdb-reader.js';
 import { accessMeta, writeKeyspace, type SaveOptions } from './rdb-save.js';
-import { RdbOutput, standardAux, writeEntry, writeEntryHead, writeHeader, writeSelectDb, writeString, writeTrailer, type AuxOptions } from './rdb-writer.js';
+import {
+  OpenValue,
+  RdbOutput,
+  beginObjectPieces,
+  rdbTypeForObject,
+  standardAux,
+  writeEntry,
+  writeEntryHead,
+  writeHeader,
+  writeObjectValue,
+  writeSelectDb,
+  writeString,
+  writeTrailer,
+  type AuxOptions,
+} from './rdb-writer.js';
 import { limitsFromConfig } from './rdb-values.js';
 import { startSnapshot, type Snapshot, type SnapshotConsumer } from './snapshot.js';
 import { resumeWaitingFullSyncs } from '../replication/fullsync.js';
@@ -619,6 +633,8 @@ export class BgSave implements SnapshotConsumer {
   private over = false;
   private fdClosed = false;
   private readonly stringSink: { bulkSlice(b: Buffer, start: number, end: number): void };
+  /** A big value the walk left half-written, and the entries held back meanwhile. */
+  private readonly openValue = new OpenValue();
 
   constructor(
     private readonly p: Persistence,
@@ -634,32 +650,63 @@ export class BgSave implements SnapshotConsumer {
     this.lru = opts.accessInfo === 'lru' || opts.accessInfo === 'lfu';
     this.out = new RdbOutput(opts);
     writeHeader(this.out, standardAux(opts));
-    const out = this.out;
-    this.stringSink = { bulkSlice: (b, start, end) => writeString(out, b, start, end) };
+    this.sinkOut = this.out;
+    this.stringSink = { bulkSlice: (b, start, end) => writeString(this.sinkOut, b, start, end) };
   }
+
+  /** Where the string sink writes (the side buffer while a value is open). */
+  private sinkOut!: RdbOutput;
 
   onDbStart(dbIndex: number, keyCount: number, expiresCount: number): void {
     this.dbCounts.set(dbIndex, [keyCount, expiresCount]);
   }
 
   serializeEntry(dbIndex: number, db: Db, id: number): void {
-    const out = this.out;
-    if (dbIndex !== this.curDb) {
-      // Changes may serialize keys of any db between walk steps: SELECTDB again as needed.
-      const counts = this.dbCounts.get(dbIndex) ?? [0, 0];
-      writeSelectDb(out, dbIndex, counts[0], counts[1]);
-      this.curDb = dbIndex;
-    }
+    const out = this.openValue.target(this.out);
+    this.selectDb(out, dbIndex);
     const type = db.typeOf(id);
     const meta = this.lru ? accessMeta(db, id, this.opts) : undefined;
     if (type === TYPE_STRING) {
       writeEntryHead(out, db.keyView(id), T_STRING, db.expireAt(id), meta);
+      this.sinkOut = out;
       db.replyString(id, this.stringSink);
+      this.sinkOut = this.out;
     } else {
       writeEntry(out, db.keyView(id), type, db.getObject<unknown>(id), db.expireAt(id), meta);
     }
-    if (out.pending >= CHUNK) this.enqueue(out.take());
+    if (this.out.pending >= CHUNK) this.enqueue(this.out.take());
     if (this.keyDelayMs > 0) this.delayUntil = performance.now() + this.keyDelayMs;
+  }
+
+  /** Changes may serialize keys of any db between walk steps: SELECTDB again as needed. */
+  private selectDb(out: RdbOutput, dbIndex: number): void {
+    if (dbIndex === this.curDb) return;
+    const counts = this.dbCounts.get(dbIndex) ?? [0, 0];
+    writeSelectDb(out, dbIndex, counts[0], counts[1]);
+    this.curDb = dbIndex;
+  }
+
+  serializeEntryInPieces(dbIndex: number, db: Db, id: number): boolean {
+    const type = db.typeOf(id);
+    if (type === TYPE_STRING || this.keyDelayMs > 0) {
+      this.serializeEntry(dbIndex, db, id);
+      return false;
+    }
+    const out = this.out;
+    this.selectDb(out, dbIndex);
+    const obj = db.getObject<unknown>(id);
+    writeEntryHead(out, db.keyView(id), rdbTypeForObject(type, out.version), db.expireAt(id), this.lru ? accessMeta(db, id, this.opts) : undefined);
+    const w = beginObjectPieces(out, type, obj);
+    if (w === null) writeObjectValue(out, type, obj);
+    else this.openValue.writer = w;
+    if (out.pending >= CHUNK) this.enqueue(out.take());
+    return w !== null;
+  }
+
+  continueEntry(deadline: number): boolean {
+    const done = this.openValue.continue(this.out, deadline);
+    if (this.out.pending >= CHUNK) this.enqueue(this.out.take());
+    return done;
   }
 
   private delayUntil = 0;

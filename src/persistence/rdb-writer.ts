@@ -37,6 +37,8 @@ import {
   type StreamId,
 } from './rdb-format.js';
 import { forEachListElement, hashPairs, listLength, setMemberStrings, streamContent, zsetEntries } from './rdb-values.js';
+import { DenseMap, DenseSet } from '../store/dense.js';
+import { ZSet } from '../store/types/zset.js';
 
 export interface RdbWriteOptions {
   /** RDB version of the header and of the stream type byte (9, 10 or 11). */
@@ -100,7 +102,8 @@ export class RdbOutput {
   private finished = false;
 
   private foldCrc(): void {
-    if (!this.finished && this.len > this.crcIdx) this.crc.update(this.buf, this.crcIdx, this.len);
+    // Without checksums the trailer is zeros: no need to compute one.
+    if (this.checksum && !this.finished && this.len > this.crcIdx) this.crc.update(this.buf, this.crcIdx, this.len);
     this.crcIdx = this.len;
   }
 
@@ -185,23 +188,7 @@ export function writeString(out: RdbOutput, s: Uint8Array, start = 0, end = s.le
   if (n <= 11) {
     const v = int32Of(s, start, end);
     if (v !== null) {
-      out.ensure(5);
-      const b = out.buf;
-      let p = out.len;
-      if (v >= -128 && v <= 127) {
-        b[p++] = 0xc0;
-        b.writeInt8(v, p);
-        p += 1;
-      } else if (v >= -32768 && v <= 32767) {
-        b[p++] = 0xc1;
-        b.writeInt16LE(v, p);
-        p += 2;
-      } else {
-        b[p++] = 0xc2;
-        b.writeInt32LE(v, p);
-        p += 4;
-      }
-      out.len = p;
+      writeIntEncoded(out, v);
       return;
     }
   }
@@ -219,15 +206,70 @@ export function writeString(out: RdbOutput, s: Uint8Array, start = 0, end = s.le
   out.bytes(s, start, end);
 }
 
+/** An int32 in the RDB's 1, 2 or 4-byte integer string encoding. */
+function writeIntEncoded(out: RdbOutput, v: number): void {
+  out.ensure(5);
+  const b = out.buf;
+  let p = out.len;
+  if (v >= -128 && v <= 127) {
+    b[p++] = 0xc0;
+    b.writeInt8(v, p);
+    p += 1;
+  } else if (v >= -32768 && v <= 32767) {
+    b[p++] = 0xc1;
+    b.writeInt16LE(v, p);
+    p += 2;
+  } else {
+    b[p++] = 0xc2;
+    b.writeInt32LE(v, p);
+    p += 4;
+  }
+  out.len = p;
+}
+
+/** int32Of for a latin1 string (members of sets, fields, zset members). */
+function int32OfLatin1(s: string): number | null {
+  const n = s.length;
+  if (n === 0 || n > 11) return null;
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45) {
+    neg = true;
+    i++;
+    if (i === n) return null;
+  }
+  if (s.charCodeAt(i) === 48) return n === 1 ? 0 : null;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  if (neg) v = -v;
+  return v >= -2147483648 && v <= 2147483647 ? v : null;
+}
+
+let latin1Scratch = Buffer.allocUnsafe(4096);
+
+/** writeString of a latin1 string, without a Buffer per string (big collections write millions). */
 function writeLatin1(out: RdbOutput, s: string): void {
   const n = s.length;
-  if (n <= 11 || out.compression) {
-    writeString(out, Buffer.from(s, 'latin1'));
+  if (n <= 11) {
+    const v = int32OfLatin1(s);
+    if (v !== null) {
+      writeIntEncoded(out, v);
+      return;
+    }
+  } else if (out.compression && n > 20) {
+    // LZF reads bytes: stage the string in a scratch buffer.
+    if (latin1Scratch.length < n) latin1Scratch = Buffer.allocUnsafe(Math.max(n, latin1Scratch.length * 2));
+    latin1Scratch.write(s, 0, n, 'latin1');
+    writeString(out, latin1Scratch, 0, n);
     return;
   }
   writeLen(out, n);
   out.ensure(n);
-  out.len += out.buf.write(s, out.len, 'latin1');
+  out.len += out.buf.write(s, out.len, n, 'latin1');
 }
 
 function writeDouble(out: RdbOutput, d: number): void {
@@ -368,6 +410,11 @@ export function writeObjectValue(out: RdbOutput, type: number, obj: unknown): vo
       return;
     }
     case TYPE_SET: {
+      if (obj instanceof DenseSet) {
+        writeLen(out, obj.size);
+        denseSetPieces(obj)(out, Infinity);
+        return;
+      }
       const m = setMemberStrings(obj);
       writeLen(out, m.length);
       for (const s of m) writeLatin1(out, s);
@@ -385,6 +432,11 @@ export function writeObjectValue(out: RdbOutput, type: number, obj: unknown): vo
       return;
     }
     case TYPE_HASH: {
+      if (obj instanceof DenseMap) {
+        writeLen(out, obj.size);
+        denseHashPieces(obj as DenseMap<Buffer>)(out, Infinity);
+        return;
+      }
       const p = hashPairs(obj);
       writeLen(out, p.length);
       for (const [f, v] of p) {
@@ -399,6 +451,116 @@ export function writeObjectValue(out: RdbOutput, type: number, obj: unknown): vo
     default:
       throw new RangeError('cannot write value type ' + type);
   }
+}
+
+// ------------------------------------------------------------------ big values in pieces
+
+/**
+ * Writes the elements of a big value from where it stopped until `deadline` (performance.now()
+ * ms; Infinity = to the end); true when the value is complete. The value must not change
+ * between calls (the snapshot finishes it before any change: see Snapshot).
+ */
+export type PieceWriter = (out: RdbOutput, deadline: number) => boolean;
+
+/** Big values (at least this many elements) are written by a snapshot's walk in pieces. */
+export const PIECES_MIN_ELEMENTS = 1024;
+/** Elements written between two looks at the clock. */
+const PIECE_BATCH = 256;
+
+function denseHashPieces(h: DenseMap<Buffer>): PieceWriter {
+  let i = 0;
+  const n = h.size;
+  return (out, deadline) => {
+    while (i < n) {
+      const stop = Math.min(n, i + PIECE_BATCH);
+      for (; i < stop; i++) {
+        writeLatin1(out, h.keyAt(i));
+        writeString(out, h.valueAt(i));
+      }
+      if (i < n && performance.now() >= deadline) return false;
+    }
+    return true;
+  };
+}
+
+function denseSetPieces(set: DenseSet): PieceWriter {
+  let i = 0;
+  const n = set.size;
+  return (out, deadline) => {
+    while (i < n) {
+      const stop = Math.min(n, i + PIECE_BATCH);
+      for (; i < stop; i++) writeLatin1(out, set.keyAt(i));
+      if (i < n && performance.now() >= deadline) return false;
+    }
+    return true;
+  };
+}
+
+function skiplistZsetPieces(dict: DenseMap<number>): PieceWriter {
+  let i = 0;
+  const n = dict.size;
+  return (out, deadline) => {
+    while (i < n) {
+      const stop = Math.min(n, i + PIECE_BATCH);
+      for (; i < stop; i++) {
+        writeLatin1(out, dict.keyAt(i));
+        writeDouble(out, dict.valueAt(i));
+      }
+      if (i < n && performance.now() >= deadline) return false;
+    }
+    return true;
+  };
+}
+
+/**
+ * A snapshot consumer's state for values written in pieces: the open value's writer, and the
+ * entries serialized meanwhile (changes to other keys), held back in a side buffer because a
+ * value's bytes must be contiguous. SELECTDB bookkeeping stays right: the side buffer is
+ * appended right after the open value, whose db was the current one when it opened.
+ */
+export class OpenValue {
+  writer: PieceWriter | null = null;
+  private side: RdbOutput | null = null;
+
+  /** Where an entry goes now: `main`, or the side buffer while a value is open. */
+  target(main: RdbOutput): RdbOutput {
+    if (this.writer === null) return main;
+    return (this.side ??= new RdbOutput({ version: main.version, compression: main.compression, checksum: false }));
+  }
+
+  /** Writes more of the open value into `main`; when it is complete, appends the held-back entries. */
+  continue(main: RdbOutput, deadline: number): boolean {
+    if (this.writer === null) return true;
+    if (!this.writer(main, deadline)) return false;
+    this.writer = null;
+    const side = this.side;
+    if (side !== null) {
+      this.side = null;
+      main.bytes(side.buf, 0, side.len);
+    }
+    return true;
+  }
+}
+
+/**
+ * For a big hash, set or sorted set: writes the value's length and returns the writer of its
+ * elements. Null for anything else (write it whole with writeObjectValue).
+ */
+export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): PieceWriter | null {
+  let w: PieceWriter | null = null;
+  let n = 0;
+  if (type === TYPE_HASH && obj instanceof DenseMap && obj.size >= PIECES_MIN_ELEMENTS) {
+    n = obj.size;
+    w = denseHashPieces(obj as DenseMap<Buffer>);
+  } else if (type === TYPE_SET && obj instanceof DenseSet && obj.size >= PIECES_MIN_ELEMENTS) {
+    n = obj.size;
+    w = denseSetPieces(obj);
+  } else if (type === TYPE_ZSET && obj instanceof ZSet && !obj.compact && obj.size >= PIECES_MIN_ELEMENTS) {
+    n = obj.size;
+    w = skiplistZsetPieces(obj.dict!);
+  }
+  if (w !== null) writeLen(out, n);
+  return w;
 }
 
 /**

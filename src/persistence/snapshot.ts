@@ -45,6 +45,14 @@
  *
  * Several consumers (a BGSAVE and replicas' full syncs) can share one snapshot: more can be
  * attached until the first entry has been serialized; each sees every entry.
+ *
+ * Big values in pieces: a consumer may leave a big collection half-written when the walk hands
+ * it over (serializeEntryInPieces returns true); the walk then spends its next slices on that
+ * value (continueEntry) before moving on, so a million-field hash does not stop the server for
+ * the second it takes to encode. The value must not change meanwhile: any change to that key
+ * (the guard fires for every change, pending or not) first finishes it synchronously. Entries
+ * serialized by changes to other keys meanwhile are the consumer's to hold back (a side buffer)
+ * until the open value is complete, since a value's bytes must be contiguous.
  */
 
 import type { Server } from '../server/server.js';
@@ -59,6 +67,14 @@ export interface SnapshotConsumer {
    * different dbs may interleave: changes serialize keys of any db at any time.
    */
   serializeEntry(dbIndex: number, db: Db, id: number): void;
+  /**
+   * Optional, used by the background walk: like serializeEntry, but a big value may be left
+   * half-written. Returns true if so; the snapshot then calls continueEntry until it returns
+   * true, and no other entry of this consumer is open meanwhile.
+   */
+  serializeEntryInPieces?(dbIndex: number, db: Db, id: number): boolean;
+  /** Writes more of the open value until `deadline` (performance.now() ms); true when complete. */
+  continueEntry?(deadline: number): boolean;
   /** Called once per db that had keys at the start, before its first serializeEntry. */
   onDbStart?(dbIndex: number, keyCount: number, expiresCount: number): void;
   /** Every key has been serialized. */
@@ -157,6 +173,8 @@ class DbSnap implements EntryGuard {
   }
 
   beforeChange(dict: Dict, id: number): void {
+    const open = this.snap.open;
+    if (open !== null && open.s === this && open.id === id) this.snap.finishOpen();
     if (id < this.limit && (this.marks[id >>> 5]! & (1 << (id & 31))) === 0) {
       this.db = dict as Db;
       this.snap.emit(this, dict as Db, id, HOW_CHANGE);
@@ -176,6 +194,8 @@ class DbSnap implements EntryGuard {
       else this.marks[to >>> 5]! |= 1 << (to & 31);
     }
     if (from < this.limit) this.marks[from >>> 5]! |= 1 << (from & 31);
+    const open = this.snap.open;
+    if (open !== null && open.s === this && open.id === from) open.id = to;
     // Moved from ahead of the walk to behind it: the walk would never see it again.
     if (pending && to < this.pos) {
       this.db = dict as Db;
@@ -232,6 +252,8 @@ export class Snapshot {
   private scheduled = false;
   private pollTimer: NodeJS.Timeout | null = null;
   private readonly startMs = performance.now();
+  /** The big value being written in pieces by the walk, and the consumers not done with it. */
+  open: { s: DbSnap; id: number; consumers: SnapshotConsumer[] } | null = null;
 
   constructor(server: Server, consumer: SnapshotConsumer, opts: SnapshotOptions) {
     this.server = server;
@@ -300,6 +322,12 @@ export class Snapshot {
     const i = this.consumers.indexOf(consumer);
     if (i < 0) return;
     this.consumers.splice(i, 1);
+    const open = this.open;
+    if (open !== null) {
+      const j = open.consumers.indexOf(consumer);
+      if (j >= 0) open.consumers.splice(j, 1);
+      if (open.consumers.length === 0) this.continueOpen(Infinity); // nobody left writing it
+    }
     if (this.consumers.length === 0) this.abort('no consumer left');
   }
 
@@ -341,6 +369,7 @@ export class Snapshot {
   /** Abandons the snapshot: guards removed, taken-over contents freed, consumers told. */
   abort(reason = 'aborted'): void {
     if (!this.running) return;
+    this.open = null;
     for (const s of this.dbs) {
       if (s.done) continue;
       s.done = true;
@@ -370,7 +399,17 @@ export class Snapshot {
         s.announced = true;
         for (let i = 0; i < consumers.length; i++) consumers[i]!.onDbStart?.(s.index, s.keyCount, s.expiresCount);
       }
-      for (let i = 0; i < consumers.length; i++) consumers[i]!.serializeEntry(s.index, db, id);
+      if (how === HOW_WALK) {
+        let pieces: SnapshotConsumer[] | null = null;
+        for (let i = 0; i < consumers.length; i++) {
+          const c = consumers[i]!;
+          if (c.serializeEntryInPieces === undefined) c.serializeEntry(s.index, db, id);
+          else if (c.serializeEntryInPieces(s.index, db, id)) (pieces ??= []).push(c);
+        }
+        if (pieces !== null) this.open = { s, id, consumers: pieces };
+      } else {
+        for (let i = 0; i < consumers.length; i++) consumers[i]!.serializeEntry(s.index, db, id);
+      }
     } catch (err) {
       // Called from inside Db mutators: never let the exception escape into them.
       const msg = err instanceof Error ? err.message : String(err);
@@ -378,7 +417,38 @@ export class Snapshot {
       this.abort('serializer failed: ' + msg);
       return;
     }
-    if (s.remaining === 0) this.completeDb(s, db);
+    // A db whose last entry is still open completes with it (the guard must stay until then).
+    if (s.remaining === 0 && this.open === null) this.completeDb(s, db);
+  }
+
+  /**
+   * Writes more of the open value until `deadline`; true when it is complete (or there is
+   * none). Never throws (a failing serializer aborts the snapshot).
+   */
+  private continueOpen(deadline: number): boolean {
+    const open = this.open;
+    if (open === null) return true;
+    try {
+      const cs = open.consumers;
+      while (cs.length > 0) {
+        if (!cs[0]!.continueEntry!(deadline)) return false;
+        cs.shift();
+      }
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      this.server.log.warning('Snapshot aborted: the serializer failed: ' + msg);
+      this.abort('serializer failed: ' + msg);
+      return true;
+    }
+    this.open = null;
+    const s = open.s;
+    if (s.remaining === 0 && !s.done) this.completeDb(s, this.dbOf(s));
+    return true;
+  }
+
+  /** Finishes the open value now: its key is about to change. */
+  finishOpen(): void {
+    this.continueOpen(Infinity);
   }
 
   /** The Db holding `s`'s contents now (SWAPDB moves the guard to another Db object). */
@@ -413,6 +483,7 @@ export class Snapshot {
     let emitted = 0;
     let work = 0;
     const dbs = this.dbs;
+    if (this.open !== null && !this.continueOpen(deadline)) return this.running;
     while (this.cur < dbs.length) {
       const s = dbs[this.cur]!;
       if (s.done) {
@@ -437,6 +508,12 @@ export class Snapshot {
           s.pos = pos + 1;
           this.emit(s, db, pos, HOW_WALK);
           if (!this.running) return false;
+          if (this.open !== null) {
+            // A big value was left open: give it the rest of this slice, and the next ones.
+            s.pos = pos + 1;
+            if (!this.continueOpen(deadline)) return this.running;
+            if (!this.running) return false;
+          }
           if (s.done) break;
           work += 16;
           if (++emitted >= cap) return true;

@@ -3,11 +3,12 @@
  * more members than one V8 Map can hold, and SCAN cursors that survive deletions.
  */
 
+import { createHash } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { startDamselfly, type ServerProcess } from '../helpers/servers.js';
-import { connect, info, rng } from '../helpers/replication.js';
+import { connect, info, rng, sleep, waitFor, waitInSync } from '../helpers/replication.js';
 
 const procs: ServerProcess[] = [];
 const clients: Redis[] = [];
@@ -17,12 +18,85 @@ after(async () => {
   await Promise.all(procs.map((p) => p.stop('SIGKILL')));
 });
 
-async function node(): Promise<Redis> {
-  const p = await startDamselfly([]);
+async function node(args: string[] = [], dir?: string): Promise<Redis> {
+  return (await nodeProc(args, dir)).r;
+}
+
+async function nodeProc(args: string[] = [], dir?: string): Promise<{ p: ServerProcess; r: Redis }> {
+  const p = await startDamselfly(['--enable-debug-command', 'yes', ...args], dir === undefined ? {} : { dir });
   procs.push(p);
   const r = connect(p.port);
   clients.push(r);
-  return r;
+  return { p, r };
+}
+
+/** Fills a hash, a set and a sorted set of `n` elements each, and some plain keys. */
+async function fillBig(r: Redis, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 5000) {
+    const pipe = r.pipeline();
+    const h: string[] = [];
+    const s: string[] = [];
+    const z: string[] = [];
+    for (let j = i; j < Math.min(n, i + 5000); j++) {
+      h.push('field:' + j, 'value:' + j + ':' + 'abcdefgh'.repeat(6)); // > 20 bytes: each one is LZF-compressed when saved
+      s.push('member:' + j);
+      z.push(String(j % 1000), 'm:' + j);
+    }
+    pipe.hset('bh', ...h).sadd('bs', ...s).zadd('bz', ...z);
+    for (let j = 0; j < 50; j++) pipe.set('k' + (i + j), 'v' + j);
+    await pipe.exec();
+  }
+}
+
+/** The whole content of the dataset fillBig made (and the writers changed), as one hash. */
+async function content(r: Redis): Promise<string> {
+  const h = createHash('sha1');
+  const pairs = await r.hgetall('bh');
+  for (const f of Object.keys(pairs).sort()) h.update(f + '=' + pairs[f] + ';');
+  for (const m of (await r.smembers('bs')).sort()) h.update(m + ';');
+  for (const x of await r.zrange('bz', '0', '-1', 'WITHSCORES')) h.update(x + ';');
+  const keys = (await r.keys('k*')).sort();
+  for (let i = 0; i < keys.length; i += 1000) {
+    const vals = await r.mget(...keys.slice(i, i + 1000));
+    vals.forEach((v, j) => h.update(keys[i + j]! + '=' + v + ';'));
+  }
+  return h.digest('hex');
+}
+
+/** Writes to other keys (and, with `touchBig`, to the big values) until the returned stop() is called. */
+function writer(r: Redis, touchBig: boolean): () => Promise<void> {
+  let stop = false;
+  const loop = (async () => {
+    for (let i = 0; !stop; i++) {
+      const p = r.pipeline().set('k' + i, 'changed').del('k' + (i + 100_000));
+      if (touchBig) p.hset('bh', 'new' + i, 'x').sadd('bs', 'new' + i).zadd('bz', '5', 'new' + i).hdel('bh', 'field:' + i);
+      await p.exec();
+      await sleep(2);
+    }
+  })();
+  return async () => {
+    stop = true;
+    await loop;
+  };
+}
+
+/** A PING every ms on its own connection until stop(), which resolves to the longest wait (ms). */
+function prober(probe: Redis): () => Promise<number> {
+  let stop = false;
+  let max = 0;
+  const loop = (async () => {
+    while (!stop) {
+      const t = performance.now();
+      await probe.ping();
+      max = Math.max(max, performance.now() - t);
+      await sleep(1);
+    }
+  })();
+  return async () => {
+    stop = true;
+    await loop;
+    return max;
+  };
 }
 
 /** Runs a full *SCAN over `key`, calling `between` after every call; returns what it saw and the number of calls. */
@@ -74,6 +148,51 @@ describe('big collections', () => {
     assert.equal(await r.unlink('big'), 1);
     assert.equal(await r.exists('big'), 0);
     assert.equal(await r.ping(), 'PONG');
+  });
+
+  test('BGSAVE and a replica full sync write big values in pieces: point-in-time content, no long stall', async () => {
+    const { p, r } = await nodeProc();
+    const n = 200_000;
+    await fillBig(r, n);
+    const before = await content(r);
+    const probe = connect(p.port);
+    clients.push(probe);
+
+    const bgsave = async (touchBig: boolean): Promise<number> => {
+      // The probe runs before BGSAVE starts: the walk reaches the big values (the oldest keys) at once.
+      const stopProbe = prober(probe);
+      await sleep(20);
+      assert.equal(await r.bgsave(), 'Background saving started');
+      const stopWrites = writer(r, touchBig);
+      await waitFor(async () => (await info(r, 'persistence'))['rdb_bgsave_in_progress'] === '0', 60000, 'BGSAVE to finish');
+      await stopWrites();
+      const stall = await stopProbe();
+      assert.equal((await info(r, 'persistence'))['rdb_last_bgsave_status'], 'ok');
+      return stall;
+    };
+    const loadedDigest = async (): Promise<string> => {
+      return content(await node([], p.dir));
+    };
+
+    // 1. Writes to other keys while BGSAVE runs: the big values are written in pieces, the
+    // server keeps answering (writing the 200,000-field hash in one piece took ~0.25 s before).
+    const saveStall = await bgsave(false);
+    assert.notEqual(await content(r), before, 'the writes changed the dataset');
+    assert.equal(await loadedDigest(), before, 'the file holds the dataset as it was when BGSAVE began');
+
+    // 2. Writes to the big values too: each is finished (or written whole) before its change.
+    const before2 = await content(r);
+    await bgsave(true);
+    assert.equal(await loadedDigest(), before2);
+
+    // 3. A replica's full sync (the same snapshot engine, streamed) while the big values change.
+    const replica = await node(['--replicaof', '127.0.0.1', String(p.port)]);
+    const stopSync = writer(r, true);
+    await waitFor(async () => (await info(replica))['master_link_status'] === 'up', 60000, 'replica to finish its full sync');
+    await stopSync();
+    await waitInSync(r, replica);
+    assert.equal(await content(replica), await content(r));
+    assert.ok(saveStall < 120, 'longest PING wait during BGSAVE: ' + saveStall.toFixed(1) + ' ms');
   });
 
   test('HSCAN, SSCAN and ZSCAN return every member present for the whole iteration while others are deleted and added', async () => {

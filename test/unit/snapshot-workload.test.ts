@@ -16,7 +16,7 @@ import { activeExpireCycle } from '../../src/store/expire.js';
 import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STREAM, TYPE_ZSET } from '../../src/store/db.js';
 import type { Server } from '../../src/server/server.js';
 import { ClientFlag } from '../../src/server/client.js';
-import { Recorder, assertSnapshotEquals, dumpAll, harness, rng, workload, writeCommandNames, type Harness } from '../helpers/snapshot-workload.js';
+import { PiecesRecorder, Recorder, assertSnapshotEquals, dumpAll, harness, rng, workload, writeCommandNames, type Harness } from '../helpers/snapshot-workload.js';
 
 /** After a snapshot: no guard left, nothing retained, every db structurally sound. */
 function assertClean(server: Server, label: string): void {
@@ -92,8 +92,8 @@ function assertRichStart(server: Server, start: Map<string, { type: number; valu
 }
 
 /** Runs the random mix of every write command; returns the harness for further checks. */
-function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
-  const label = 'seed ' + seed + ' ' + policy;
+function mixedRun(seed: number, policy: string, flushAll: boolean, pieces = false): Harness {
+  const label = 'seed ' + seed + ' ' + policy + (pieces ? ' (values in pieces)' : '');
   const h = harness([['maxmemory-policy', policy]]);
   const server = h.server;
   const r = rng(seed);
@@ -139,9 +139,11 @@ function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
   const start = dumpAll(server);
   assert.ok(start.size > 1000, label + ': dataset too small: ' + start.size);
   assertRichStart(server, start, label);
-  const rec = new Recorder(server);
+  const rec = pieces ? new PiecesRecorder(server, r) : new Recorder(server);
   const snap = startSnapshot(server, rec, { autoRun: false, entriesPerSlice: 2 });
   assert.equal(server.snapshot, snap);
+  // A finite budget: an open value gets one piece per step (Infinity means "finish it now").
+  const budget = pieces ? 1e9 : Infinity;
   // Coverage counts what runs while the snapshot does.
   h.used.clear();
   h.succeeded.clear();
@@ -194,7 +196,22 @@ function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
     }
     // The end of an event-loop turn: packed values unpacked by reads and writes are packed again.
     if (r() < 0.3) settleAll(server);
-    if (r() < 0.7) snap.step(Infinity);
+    const open = rec instanceof PiecesRecorder ? rec.openEntry : null;
+    // The db holding the open value now (SWAPDB moves it; -1 once a flush took it over).
+    const openDb = open === null ? -1 : server.keyspace.dbs.findIndex((d) => d.guard !== null && d.guard === snap.open?.s);
+    if (open !== null && openDb >= 0 && r() < 0.3) {
+      // Change the value being written in pieces, in place.
+      h.run('select', String(openDb));
+      const edit: Record<number, string[]> = {
+        [TYPE_LIST]: ['rpush', open.key, 'open-edit'],
+        [TYPE_HASH]: ['hset', open.key, 'open-edit', 'x'],
+        [TYPE_SET]: ['sadd', open.key, 'open-edit'],
+        [TYPE_ZSET]: ['zadd', open.key, '7', 'open-edit'],
+      };
+      h.run(...(edit[open.type] ?? ['pexpire', open.key, '100000']));
+      assert.equal((rec as PiecesRecorder).openEntry, null, label + ': changing the open value finished it first');
+    }
+    if (r() < 0.7) snap.step(budget);
     if (r() < 0.05) activeExpireCycle(server, 10);
     if (r() < 0.05) server.keyspace.rehashStep(0.5);
     assert.ok(iter < 100000, label + ': snapshot does not end');
@@ -212,6 +229,10 @@ function mixedRun(seed: number, policy: string, flushAll: boolean): Harness {
   assert.ok(server.stats.evictedKeys > 0, label + ': nothing evicted');
   assert.ok(server.stats.expiredKeys > 0, label + ': nothing expired');
   assert.deepEqual(h.warnings.filter((x) => /snapshot|unexpected/i.test(x)), [], label + ': warnings');
+  if (rec instanceof PiecesRecorder) {
+    assert.ok(rec.opened > 30, label + ': few values written in pieces: ' + rec.opened);
+    assert.ok(rec.finishedEarly > 10, label + ': few open values finished by a change: ' + rec.finishedEarly);
+  }
   assertClean(server, label);
   server.evictor.stop();
   return h;
@@ -251,6 +272,15 @@ test('random workload of every write command, with expiry, eviction, SWAPDB and 
   // ...and did something at least once (a reply that is not an error).
   const failing = writeCommandNames(h.server).filter((name) => !succeeded.has(name) && !NEEDS_A_TARGET.has(name));
   assert.deepEqual(failing, [], 'write commands that only ever failed in the snapshot workload');
+});
+
+test('the same workload with collections left open across walk steps (big values in pieces): each is the value at the start', () => {
+  for (const [seed, policy, flushAll] of [
+    [5, 'allkeys-random', true],
+    [6, 'allkeys-lru', false],
+  ] as Array<[number, string, boolean]>) {
+    mixedRun(seed, policy, flushAll, true);
+  }
 });
 
 test('table growth by 16x and shrinking back while the snapshot runs', () => {
@@ -344,6 +374,40 @@ test('id compaction moving unserialized entries behind the walk', () => {
   assertSnapshotEquals(rec, start, 'compaction');
   assert.equal(snap.stats.missed, 0);
   assertClean(server, 'compaction');
+});
+
+test('a value open in pieces keeps its place when compaction moves it to a lower id', () => {
+  const h = harness();
+  const server = h.server;
+  const db = server.keyspace.db(0);
+  const N = 200000; // compaction needs two id chunks (2 x 65536) free
+  const v = Buffer.from('payload-value');
+  for (let i = 0; i < N; i++) db.setString(Buffer.from('c' + i), v);
+  // The last entry: a hash, the one the walk will leave open.
+  for (let i = 0; i < 300; i += 100) h.run('hset', 'big', ...Array.from({ length: 200 }, (_x, j) => 'f' + (i + j)));
+  const start = dumpAll(server);
+  const rec = new PiecesRecorder(server, () => 0.99); // open for 11 steps
+  const snap = startSnapshot(server, rec, { autoRun: false });
+  snap.step(1e9); // walks every string, then opens the hash
+  assert.equal(rec.openEntry?.key, 'big', 'the hash is open');
+  const idBefore = db.find(Buffer.from('big'));
+  // Free most ids below it; compaction then moves the highest entries down.
+  for (let i = 0; i < N; i += 1000) {
+    const args = ['unlink'];
+    for (let j = i; j < i + 1000; j++) if (j % 10 !== 0) args.push('c' + j);
+    h.run(...args);
+  }
+  for (let i = 0; i < 500 && db.rehashStep(5); i++) {
+    // until compaction is done
+  }
+  const idAfter = db.find(Buffer.from('big'));
+  assert.ok(idAfter < idBefore, 'compaction moved the open value: ' + idBefore + ' -> ' + idAfter);
+  assert.equal(rec.openEntry?.key, 'big', 'still open after the move');
+  h.run('hset', 'big', 'new-field', 'x');
+  assert.equal(rec.openEntry, null, 'changing it at its new id finished it first');
+  runUntilDone(snap);
+  assertSnapshotEquals(rec, start, 'open value relocated');
+  assertClean(server, 'open value relocated');
 });
 
 test('FLUSHALL, FLUSHDB and SWAPDB in the middle of a snapshot, then new data in the same dbs', () => {
