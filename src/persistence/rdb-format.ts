@@ -182,6 +182,13 @@ export interface RdbKeyRecord {
 }
 
 /** Thrown for corrupt, truncated or unsupported input: `offset` is the byte where it was seen. */
+/**
+ * The reader rejects duplicate members of sets, zsets and hashes up to this many elements;
+ * above it the value builders do (their containers dedupe anyway: checking twice doubled the
+ * cost of loading a big collection).
+ */
+export const READER_DEDUPE_MAX = 4096;
+
 export class RdbError extends Error {
   constructor(
     message: string,

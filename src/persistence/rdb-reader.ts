@@ -54,6 +54,7 @@ import {
   QUICKLIST_NODE_PLAIN,
   RDB_MAX_VERSION,
   RdbError,
+  READER_DEDUPE_MAX,
   T_HASH,
   T_HASH_LISTPACK,
   T_HASH_ZIPLIST,
@@ -653,14 +654,16 @@ export class RdbReader {
       case T_SET: {
         const n = yield* this.count('set');
         const members: Buffer[] = [];
-        const seen = new DenseSet();
+        const seen = n <= READER_DEDUPE_MAX ? new Set<string>() : null;
         for (let i = 0; i < n; i++) {
           const mAt = this.offset;
           let s = this.tryStr();
           if (s === null) s = yield* this.str();
           const k = s.toString('latin1');
-          if (seen.has(k)) throw this.err('Duplicate set members detected', mAt);
-          seen.add(k);
+          if (seen !== null) {
+            if (seen.has(k)) throw this.err('Duplicate set members detected', mAt);
+            seen.add(k);
+          }
           members.push(s);
         }
         return { kind: 'set', members };
@@ -670,7 +673,7 @@ export class RdbReader {
         const n = yield* this.count('zset');
         const members: Buffer[] = [];
         const scores: number[] = [];
-        const seen = new DenseSet();
+        const seen = n <= READER_DEDUPE_MAX ? new Set<string>() : null;
         for (let i = 0; i < n; i++) {
           const mAt = this.offset;
           let s = this.tryStr();
@@ -678,8 +681,10 @@ export class RdbReader {
           const score = type === T_ZSET_2 ? yield* this.binaryDouble() : yield* this.textDouble();
           if (Number.isNaN(score)) throw this.err('Zset with NAN score detected', mAt);
           const k = s.toString('latin1');
-          if (seen.has(k)) throw this.err('Duplicate zset fields detected', mAt);
-          seen.add(k);
+          if (seen !== null) {
+            if (seen.has(k)) throw this.err('Duplicate zset fields detected', mAt);
+            seen.add(k);
+          }
           members.push(s);
           scores.push(score);
         }
@@ -689,7 +694,7 @@ export class RdbReader {
         const n = yield* this.count('hash');
         const fields: Buffer[] = [];
         const values: Buffer[] = [];
-        const seen = new DenseSet();
+        const seen = n <= READER_DEDUPE_MAX ? new Set<string>() : null;
         for (let i = 0; i < n; i++) {
           const fAt = this.offset;
           let f = this.tryStr();
@@ -697,8 +702,10 @@ export class RdbReader {
           let v = this.tryStr();
           if (v === null) v = yield* this.str();
           const k = f.toString('latin1');
-          if (seen.has(k)) throw this.err('Duplicate hash fields detected', fAt);
-          seen.add(k);
+          if (seen !== null) {
+            if (seen.has(k)) throw this.err('Duplicate hash fields detected', fAt);
+            seen.add(k);
+          }
           fields.push(f);
           values.push(v);
         }

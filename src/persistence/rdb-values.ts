@@ -14,8 +14,9 @@ import { ZSet } from '../store/types/zset.js';
 import { hashEntries, lpBegin, lpCommit, lpNew, lpPut, type HashObj } from '../store/types/hash.js';
 import { parseI64, type I64 } from '../util/numbers.js';
 import type { RdbStreamValue, RdbValue } from './rdb-format.js';
-import { DenseMap } from '../store/dense.js';
+import { DenseMap, DenseSet } from '../store/dense.js';
 import {
+  READER_DEDUPE_MAX,
   T_HASH_LISTPACK,
   T_SET_INTSET,
   T_ZSET_LISTPACK,
@@ -99,22 +100,39 @@ export function buildValue(v: RdbValue, rdbType: number, lim: EncodingLimits): {
       for (const e of v.elements) l.pushTail(e);
       return { type: TYPE_LIST, obj: l };
     }
-    case 'set':
-      return { type: TYPE_SET, obj: buildSet(v.members, rdbType, lim) };
+    case 'set': {
+      const obj = buildSet(v.members, rdbType, lim);
+      if (v.members.length > READER_DEDUPE_MAX && (!(obj instanceof DenseSet) || obj.size !== v.members.length)) checkDistinct(v.members.map(latin1), 'Duplicate set members detected');
+      return { type: TYPE_SET, obj };
+    }
     case 'zset': {
       const members = v.members.map(latin1);
       // Redis converts a listpack/ziplist zset only on its entry count; plain zsets on both limits.
       const compactSource = rdbType === T_ZSET_LISTPACK || rdbType === T_ZSET_ZIPLIST;
       const limits = { entries: lim.zsetMaxListpackEntries, value: compactSource ? Number.MAX_SAFE_INTEGER : lim.zsetMaxListpackValue };
-      return { type: TYPE_ZSET, obj: ZSet.fromEntries(limits, members, v.scores) };
+      // Duplicates above the reader's limit: a skiplist's member index tells (and must, as the
+      // skiplist itself would hold both), a compact zset needs its own check.
+      if (members.length > READER_DEDUPE_MAX && members.length <= limits.entries) checkDistinct(members, 'Duplicate zset fields detected');
+      const z = ZSet.fromEntries(limits, members, v.scores);
+      if (z.size !== members.length) throw new ValueTypeError('Duplicate zset fields detected');
+      return { type: TYPE_ZSET, obj: z };
     }
-    case 'hash':
-      return { type: TYPE_HASH, obj: buildHash(v.fields, v.values, rdbType, lim) };
+    case 'hash': {
+      const obj = buildHash(v.fields, v.values, rdbType, lim);
+      const n = v.fields.length;
+      if (n > READER_DEDUPE_MAX && (!(obj instanceof DenseMap) || obj.size !== n)) checkDistinct(v.fields.map(latin1), 'Duplicate hash fields detected');
+      return { type: TYPE_HASH, obj };
+    }
     case 'stream': {
       if (streamCodec === null) throw new ValueTypeError('stream values are not supported by this build');
       return { type: TYPE_STREAM, obj: streamCodec.fromRdb(v.stream) };
     }
   }
+}
+
+/** Throws ValueTypeError(msg) when `members` has a duplicate (big collections: the reader only checks small ones). */
+function checkDistinct(members: string[], msg: string): void {
+  if (new DenseSet(members).size !== members.length) throw new ValueTypeError(msg);
 }
 
 function buildSet(members: Buffer[], rdbType: number, lim: EncodingLimits): SetValue {

@@ -203,6 +203,39 @@ export class SkipList {
     return r;
   }
 
+  /**
+   * A skiplist of n elements given in ascending order (element k: scoreAt(k), memberAt(k)),
+   * built by appending in O(n): loading a big sorted set by random inserts costs a cache miss
+   * per level per element (~8 us each at a million elements).
+   */
+  static fromSorted(n: number, scoreAt: (k: number) => number, memberAt: (k: number) => string): SkipList {
+    const sl = new SkipList();
+    // The last node at each level, and its rank (1-based; the header is rank 0).
+    const last = new Array<SkipNode>(SKIPLIST_MAX_LEVEL).fill(sl.head);
+    const lastRank = new Array<number>(SKIPLIST_MAX_LEVEL).fill(0);
+    let prev: SkipNode | null = null;
+    for (let k = 0; k < n; k++) {
+      const lvl = randomLevel();
+      if (lvl > sl.level) sl.level = lvl;
+      const node = new SkipNode(memberAt(k), scoreAt(k), lvl);
+      const rank = k + 1;
+      for (let i = 0; i < lvl; i++) {
+        const u = last[i]!;
+        u.next[i] = node;
+        u.span[i] = rank - lastRank[i]!;
+        last[i] = node;
+        lastRank[i] = rank;
+      }
+      node.prev = prev;
+      prev = node;
+    }
+    // The last node of each level spans to the end (elements after it), as insert keeps it.
+    for (let i = 0; i < sl.level; i++) last[i]!.span[i] = n - lastRank[i]!;
+    sl.tail = prev;
+    sl.length = n;
+    return sl;
+  }
+
   first(): SkipNode | null {
     return this.head.next[0]!;
   }

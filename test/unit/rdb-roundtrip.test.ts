@@ -131,3 +131,44 @@ test('big keyspace of strings: save and load rates', () => {
 });
 
 import * as loaderModule from '../../src/persistence/rdb-loader.js';
+
+test('duplicate members of sets, zsets and hashes are fatal, in small (reader) and big (builder) values', () => {
+  const ensureTypes = sampleKeyspace; // registers the value types' codecs
+  void ensureTypes;
+  for (const n of [10, 5000]) {
+    const members = Array.from({ length: n }, (_x, i) => Buffer.from('m' + i));
+    members.push(Buffer.from('m' + Math.floor(n / 2))); // the duplicate
+    const scores = members.map((_m, i) => i % 17);
+    const values = members.map((m) => Buffer.concat([m, Buffer.from('-v')]));
+    const cases: Array<[string, RdbKeyRecord['value'], RegExp]> = [
+      ['set', { kind: 'set', members }, /Duplicate set members detected/],
+      ['zset', { kind: 'zset', members, scores }, /Duplicate zset fields detected/],
+      ['hash', { kind: 'hash', fields: members, values }, /Duplicate hash fields detected/],
+    ];
+    for (const [what, value, re] of cases) {
+      const out = new RdbOutput();
+      writeHeader(out, standardAux());
+      out.u8(0xfe);
+      out.u8(0);
+      writeRecord(out, Buffer.from('k'), value);
+      writeTrailer(out);
+      const rdb = out.take();
+      assert.throws(() => loadRdbBuffer(new Keyspace(1), rdb), re, what + ' of ' + (n + 1) + ' with a duplicate');
+      // Without the duplicate the same record loads.
+      const ok = new RdbOutput();
+      writeHeader(ok, standardAux());
+      ok.u8(0xfe);
+      ok.u8(0);
+      const trimmed =
+        value.kind === 'set'
+          ? { kind: 'set' as const, members: members.slice(0, n) }
+          : value.kind === 'zset'
+            ? { kind: 'zset' as const, members: members.slice(0, n), scores: scores.slice(0, n) }
+            : { kind: 'hash' as const, fields: members.slice(0, n), values: values.slice(0, n) };
+      writeRecord(ok, Buffer.from('k'), trimmed);
+      writeTrailer(ok);
+      const ks = new Keyspace(1);
+      assert.equal(loadRdbBuffer(ks, ok.take()).keys, 1, what + ' of ' + n + ' loads');
+    }
+  }
+});

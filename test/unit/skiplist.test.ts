@@ -77,6 +77,58 @@ describe('skiplist', () => {
     );
   });
 
+  test('fromSorted builds the same list as inserts, and later inserts, deletes and updates keep it right', () => {
+    for (const n of [0, 1, 2, 7, 300, 5000]) {
+      const r = rng(n + 11);
+      const ref: Ref[] = [];
+      for (let i = 0; i < n; i++) ref.push({ member: 'm' + i, score: Math.floor(r() * 50) });
+      sortRef(ref);
+      const sl = SkipList.fromSorted(
+        n,
+        (k) => ref[k]!.score,
+        (k) => ref[k]!.member,
+      );
+      checkList(sl, ref);
+      for (let i = 0; i < 300; i++) {
+        const op = r();
+        if (op < 0.4 || ref.length === 0) {
+          const e = { member: 'x' + i, score: Math.floor(r() * 60) - 5 };
+          sl.insert(e.score, e.member);
+          ref.push(e);
+        } else if (op < 0.7) {
+          const j = Math.floor(r() * ref.length);
+          assert.equal(sl.delete(ref[j]!.score, ref[j]!.member), true);
+          ref.splice(j, 1);
+        } else {
+          const j = Math.floor(r() * ref.length);
+          const e = ref[j]!;
+          sl.updateScore(e.score, e.member, (e.score = Math.floor(r() * 60)));
+        }
+        sortRef(ref);
+      }
+      checkList(sl, ref);
+    }
+  });
+
+  test('ZSet.fromEntries builds a skiplist from ascending, descending and unordered entries', () => {
+    const limits = { entries: 4, value: 64 };
+    const members = Array.from({ length: 200 }, (_x, i) => 'k' + i);
+    const scores = members.map((_m, i) => (i * 7919) % 101);
+    const sorted = members.map((m, i) => ({ member: m, score: scores[i]! }));
+    sortRef(sorted);
+    const orders = [sorted, [...sorted].reverse(), sorted.map((_x, i) => sorted[(i * 37) % sorted.length]!)];
+    for (const o of orders) {
+      const z = ZSet.fromEntries(
+        limits,
+        o.map((e) => e.member),
+        o.map((e) => e.score),
+      );
+      assert.equal(z.compact, false);
+      checkList(z.sl!, sorted);
+      for (const e of sorted) assert.equal(z.score(e.member), e.score);
+    }
+  });
+
   for (const seed of [1, 2, 3, 4, 5]) {
     test('random operations vs sorted array, seed ' + seed, () => {
       const rand = rng(seed);

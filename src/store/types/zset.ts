@@ -190,10 +190,31 @@ export class ZSet {
       );
       z.n = members.length;
     } else {
-      for (let i = 0; i < members.length; i++) {
-        z.sl!.insert(scores[i]!, members[i]!);
-        z.dict!.set(members[i]!, scores[i]!);
+      const n = members.length;
+      // RDB files (Redis's and ours, written whole) list a zset highest first; pieces and
+      // other sources come in any order: sort only when needed, then build by appending.
+      let asc = true;
+      let desc = true;
+      for (let i = 1; i < n && (asc || desc); i++) {
+        const c = compareEntry(scores[i - 1]!, members[i - 1]!, scores[i]!, members[i]!);
+        if (c >= 0) asc = false;
+        if (c <= 0) desc = false;
       }
+      let at: (k: number) => number;
+      if (asc) at = (k) => k;
+      else if (desc) at = (k) => n - 1 - k;
+      else {
+        const idx = new Int32Array(n);
+        for (let i = 0; i < n; i++) idx[i] = i;
+        idx.sort((a, b) => compareEntry(scores[a]!, members[a]!, scores[b]!, members[b]!));
+        at = (k) => idx[k]!;
+      }
+      z.sl = SkipList.fromSorted(
+        n,
+        (k) => scores[at(k)]!,
+        (k) => members[at(k)]!,
+      );
+      for (let i = 0; i < n; i++) z.dict!.set(members[i]!, scores[i]!);
     }
     return z;
   }
