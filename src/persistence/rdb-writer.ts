@@ -39,6 +39,7 @@ import {
 import { forEachListElement, hashPairs, listLength, setMemberStrings, streamContent, zsetEntries } from './rdb-values.js';
 import { DenseMap, DenseSet } from '../store/dense.js';
 import { ZSet } from '../store/types/zset.js';
+import { List } from '../store/types/list.js';
 
 export interface RdbWriteOptions {
   /** RDB version of the header and of the stream type byte (9, 10 or 11). */
@@ -512,6 +513,20 @@ function skiplistZsetPieces(dict: DenseMap<number>): PieceWriter {
   };
 }
 
+function listPieces(l: List): PieceWriter {
+  let k = 0;
+  const nodes = l.nodeCount;
+  return (out, deadline) => {
+    const write = (e: Buffer): void => writeString(out, e);
+    while (k < nodes) {
+      // A node holds at most 128 elements: two nodes per look at the clock.
+      l.forEachInNode(k++, write);
+      if (k < nodes && (k & 1) === 0 && performance.now() >= deadline) return false;
+    }
+    return true;
+  };
+}
+
 /**
  * A snapshot consumer's state for values written in pieces: the open value's writer, and the
  * entries serialized meanwhile (changes to other keys), held back in a side buffer because a
@@ -543,7 +558,7 @@ export class OpenValue {
 }
 
 /**
- * For a big hash, set or sorted set: writes the value's length and returns the writer of its
+ * For a big list, hash, set or sorted set: writes the value's length and returns the writer of its
  * elements. Null for anything else (write it whole with writeObjectValue).
  */
 export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): PieceWriter | null {
@@ -555,6 +570,9 @@ export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): P
   } else if (type === TYPE_SET && obj instanceof DenseSet && obj.size >= PIECES_MIN_ELEMENTS) {
     n = obj.size;
     w = denseSetPieces(obj);
+  } else if (type === TYPE_LIST && obj instanceof List && obj.length >= PIECES_MIN_ELEMENTS) {
+    n = obj.length;
+    w = listPieces(obj);
   } else if (type === TYPE_ZSET && obj instanceof ZSet && !obj.compact && obj.size >= PIECES_MIN_ELEMENTS) {
     n = obj.size;
     w = skiplistZsetPieces(obj.dict!);

@@ -30,19 +30,21 @@ async function nodeProc(args: string[] = [], dir?: string): Promise<{ p: ServerP
   return { p, r };
 }
 
-/** Fills a hash, a set and a sorted set of `n` elements each, and some plain keys. */
+/** Fills a hash, a set, a sorted set and a list of `n` elements each, and some plain keys. */
 async function fillBig(r: Redis, n: number): Promise<void> {
   for (let i = 0; i < n; i += 5000) {
     const pipe = r.pipeline();
     const h: string[] = [];
     const s: string[] = [];
     const z: string[] = [];
+    const l: string[] = [];
     for (let j = i; j < Math.min(n, i + 5000); j++) {
+      l.push('element:' + j);
       h.push('field:' + j, 'value:' + j + ':' + 'abcdefgh'.repeat(6)); // > 20 bytes: each one is LZF-compressed when saved
       s.push('member:' + j);
       z.push(String(j % 1000), 'm:' + j);
     }
-    pipe.hset('bh', ...h).sadd('bs', ...s).zadd('bz', ...z);
+    pipe.hset('bh', ...h).sadd('bs', ...s).zadd('bz', ...z).rpush('bl', ...l);
     for (let j = 0; j < 50; j++) pipe.set('k' + (i + j), 'v' + j);
     await pipe.exec();
   }
@@ -55,6 +57,7 @@ async function content(r: Redis): Promise<string> {
   for (const f of Object.keys(pairs).sort()) h.update(f + '=' + pairs[f] + ';');
   for (const m of (await r.smembers('bs')).sort()) h.update(m + ';');
   for (const x of await r.zrange('bz', '0', '-1', 'WITHSCORES')) h.update(x + ';');
+  for (const x of await r.lrange('bl', 0, -1)) h.update(x + ';');
   const keys = (await r.keys('k*')).sort();
   for (let i = 0; i < keys.length; i += 1000) {
     const vals = await r.mget(...keys.slice(i, i + 1000));
@@ -69,7 +72,7 @@ function writer(r: Redis, touchBig: boolean): () => Promise<void> {
   const loop = (async () => {
     for (let i = 0; !stop; i++) {
       const p = r.pipeline().set('k' + i, 'changed').del('k' + (i + 100_000));
-      if (touchBig) p.hset('bh', 'new' + i, 'x').sadd('bs', 'new' + i).zadd('bz', '5', 'new' + i).hdel('bh', 'field:' + i);
+      if (touchBig) p.hset('bh', 'new' + i, 'x').sadd('bs', 'new' + i).zadd('bz', '5', 'new' + i).hdel('bh', 'field:' + i).rpush('bl', 'new' + i).lpop('bl');
       await p.exec();
       await sleep(2);
     }

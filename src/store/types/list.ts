@@ -348,6 +348,16 @@ export class List {
     }
   }
 
+  /**
+   * Calls fn for each element of node k (0 <= k < nodeCount), head to tail (views): a walk that
+   * can stop between nodes and resume (snapshots write big lists in pieces).
+   */
+  forEachInNode(k: number, fn: (e: Buffer) => void): void {
+    if (this.pk !== null) this.inflate();
+    const n = this.nodes[this.head + k]!;
+    for (let i = n.lo; i < n.hi; i++) fn(n.buf.subarray(n.off[i]!, n.off[i + 1]!));
+  }
+
   /** Iterates every element head to tail (views). */
   *[Symbol.iterator](): IterableIterator<Buffer> {
     if (this.pk !== null) this.inflate();
