@@ -40,27 +40,13 @@ import { ClientFlag } from '../server/client.js';
 import type { Command } from '../commands/table.js';
 import { FLAG_BITS } from '../commands/spec.js';
 import type { Db } from '../store/db.js';
-import { TYPE_STRING } from '../store/db.js';
 import { strerror } from '../config/parse.js';
-import { T_STRING, type RdbKeyRecord } from './rdb-format.js';
+import type { RdbKeyRecord } from './rdb-format.js';
 import { RdbLoader, type LoadOptions, type LoadStats } from './rdb-loader.js';
 import { RdbReader, type RdbSink } from './rdb-reader.js';
 import { accessMeta, writeKeyspace, type SaveOptions } from './rdb-save.js';
-import {
-  OpenValue,
-  RdbOutput,
-  beginObjectPieces,
-  rdbTypeForObject,
-  standardAux,
-  writeEntry,
-  writeEntryHead,
-  writeHeader,
-  writeObjectValue,
-  writeSelectDb,
-  writeString,
-  writeTrailer,
-  type AuxOptions,
-} from './rdb-writer.js';
+import { RdbOutput, standardAux, writeHeader, writeTrailer, type AuxOptions } from './rdb-writer.js';
+import { SnapshotRdbWriter } from './snapshot-rdb.js';
 import { limitsFromConfig } from './rdb-values.js';
 import { startSnapshot, type Snapshot, type SnapshotConsumer } from './snapshot.js';
 import { resumeWaitingFullSyncs } from '../replication/fullsync.js';
@@ -620,10 +606,7 @@ export class BgSave implements SnapshotConsumer {
   readonly dirtyBefore: number;
   snapshot: Snapshot | null = null;
   private readonly out: RdbOutput;
-  private readonly opts: SaveOptions;
-  private readonly lru: boolean;
-  private curDb = -1;
-  private readonly dbCounts = new Map<number, [number, number]>();
+  private readonly rdb: SnapshotRdbWriter;
   private readonly queue: Buffer[] = [];
   private queued = 0;
   private writing = false;
@@ -632,9 +615,6 @@ export class BgSave implements SnapshotConsumer {
   /** Over (success, failure or cancel): no more writes; the fd closes when none is in flight. */
   private over = false;
   private fdClosed = false;
-  private readonly stringSink: { bulkSlice(b: Buffer, start: number, end: number): void };
-  /** A big value the walk left half-written, and the entries held back meanwhile. */
-  private readonly openValue = new OpenValue();
 
   constructor(
     private readonly p: Persistence,
@@ -646,67 +626,36 @@ export class BgSave implements SnapshotConsumer {
     private readonly keyDelayMs = 0,
   ) {
     this.dirtyBefore = p.server.dirty;
-    this.opts = opts;
-    this.lru = opts.accessInfo === 'lru' || opts.accessInfo === 'lfu';
+    const lru = opts.accessInfo === 'lru' || opts.accessInfo === 'lfu';
     this.out = new RdbOutput(opts);
     writeHeader(this.out, standardAux(opts));
-    this.sinkOut = this.out;
-    this.stringSink = { bulkSlice: (b, start, end) => writeString(this.sinkOut, b, start, end) };
+    this.rdb = new SnapshotRdbWriter(this.out, {
+      flush: (b) => this.enqueue(b),
+      chunk: CHUNK,
+      meta: lru ? (db, id) => accessMeta(db, id, opts) : null,
+    });
   }
 
-  /** Where the string sink writes (the side buffer while a value is open). */
-  private sinkOut!: RdbOutput;
-
   onDbStart(dbIndex: number, keyCount: number, expiresCount: number): void {
-    this.dbCounts.set(dbIndex, [keyCount, expiresCount]);
+    this.rdb.onDbStart(dbIndex, keyCount, expiresCount);
   }
 
   serializeEntry(dbIndex: number, db: Db, id: number): void {
-    const out = this.openValue.target(this.out);
-    this.selectDb(out, dbIndex);
-    const type = db.typeOf(id);
-    const meta = this.lru ? accessMeta(db, id, this.opts) : undefined;
-    if (type === TYPE_STRING) {
-      writeEntryHead(out, db.keyView(id), T_STRING, db.expireAt(id), meta);
-      this.sinkOut = out;
-      db.replyString(id, this.stringSink);
-      this.sinkOut = this.out;
-    } else {
-      writeEntry(out, db.keyView(id), type, db.getObject<unknown>(id), db.expireAt(id), meta);
-    }
-    if (this.out.pending >= CHUNK) this.enqueue(this.out.take());
+    this.rdb.entry(dbIndex, db, id);
     if (this.keyDelayMs > 0) this.delayUntil = performance.now() + this.keyDelayMs;
   }
 
-  /** Changes may serialize keys of any db between walk steps: SELECTDB again as needed. */
-  private selectDb(out: RdbOutput, dbIndex: number): void {
-    if (dbIndex === this.curDb) return;
-    const counts = this.dbCounts.get(dbIndex) ?? [0, 0];
-    writeSelectDb(out, dbIndex, counts[0], counts[1]);
-    this.curDb = dbIndex;
-  }
-
   serializeEntryInPieces(dbIndex: number, db: Db, id: number): boolean {
-    const type = db.typeOf(id);
-    if (type === TYPE_STRING || this.keyDelayMs > 0) {
+    // rdb-key-save-delay (tests) counts keys: no pieces then.
+    if (this.keyDelayMs > 0) {
       this.serializeEntry(dbIndex, db, id);
       return false;
     }
-    const out = this.out;
-    this.selectDb(out, dbIndex);
-    const obj = db.getObject<unknown>(id);
-    writeEntryHead(out, db.keyView(id), rdbTypeForObject(type, out.version), db.expireAt(id), this.lru ? accessMeta(db, id, this.opts) : undefined);
-    const w = beginObjectPieces(out, type, obj);
-    if (w === null) writeObjectValue(out, type, obj);
-    else this.openValue.writer = w;
-    if (out.pending >= CHUNK) this.enqueue(out.take());
-    return w !== null;
+    return this.rdb.entryInPieces(dbIndex, db, id);
   }
 
   continueEntry(deadline: number): boolean {
-    const done = this.openValue.continue(this.out, deadline);
-    if (this.out.pending >= CHUNK) this.enqueue(this.out.take());
-    return done;
+    return this.rdb.continueEntry(deadline);
   }
 
   private delayUntil = 0;

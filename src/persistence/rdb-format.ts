@@ -181,7 +181,6 @@ export interface RdbKeyRecord {
   lfuFreq: number;
 }
 
-/** Thrown for corrupt, truncated or unsupported input: `offset` is the byte where it was seen. */
 /**
  * The reader rejects duplicate members of sets, zsets and hashes up to this many elements;
  * above it the value builders do (their containers dedupe anyway: checking twice doubled the
@@ -189,6 +188,7 @@ export interface RdbKeyRecord {
  */
 export const READER_DEDUPE_MAX = 4096;
 
+/** Thrown for corrupt, truncated or unsupported input: `offset` is the byte where it was seen. */
 export class RdbError extends Error {
   constructor(
     message: string,

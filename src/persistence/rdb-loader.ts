@@ -15,7 +15,7 @@ import { TYPE_STRING } from '../store/db.js';
 import { lfuPolicyActive, lfuTimeInMinutes, lruClockSeconds } from '../store/expire.js';
 import { RdbError, type RdbKeyRecord } from './rdb-format.js';
 import { RdbReader, type RdbReaderOptions, type RdbSink } from './rdb-reader.js';
-import { DEFAULT_LIMITS, ValueTypeError, buildValue, isEmptyValue, type EncodingLimits } from './rdb-values.js';
+import { DEFAULT_LIMITS, ValueTypeError, buildValue, checkDistinctMembers, isEmptyValue, type EncodingLimits } from './rdb-values.js';
 
 export interface LoadOptions {
   limits?: EncodingLimits;
@@ -87,6 +87,12 @@ export class RdbLoader implements RdbSink {
       return;
     }
     if (this.dropExpired && r.expireMs !== -1 && r.expireMs < this.now) {
+      try {
+        checkDistinctMembers(r.value);
+      } catch (e) {
+        if (e instanceof ValueTypeError) throw new RdbError(e.message, -1);
+        throw e;
+      }
       this.stats.expiredSkipped++;
       return;
     }

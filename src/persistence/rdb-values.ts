@@ -130,6 +130,16 @@ export function buildValue(v: RdbValue, rdbType: number, lim: EncodingLimits): {
   }
 }
 
+/**
+ * The duplicate check of a big set, zset or hash that is not built (an expired key skipped at
+ * load): Redis rejects such a file whatever the key's TTL.
+ */
+export function checkDistinctMembers(v: RdbValue): void {
+  if (v.kind === 'set' && v.members.length > READER_DEDUPE_MAX) checkDistinct(v.members.map(latin1), 'Duplicate set members detected');
+  else if (v.kind === 'zset' && v.members.length > READER_DEDUPE_MAX) checkDistinct(v.members.map(latin1), 'Duplicate zset fields detected');
+  else if (v.kind === 'hash' && v.fields.length > READER_DEDUPE_MAX) checkDistinct(v.fields.map(latin1), 'Duplicate hash fields detected');
+}
+
 /** Throws ValueTypeError(msg) when `members` has a duplicate (big collections: the reader only checks small ones). */
 function checkDistinct(members: string[], msg: string): void {
   if (new DenseSet(members).size !== members.length) throw new ValueTypeError(msg);

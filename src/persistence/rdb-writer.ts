@@ -468,49 +468,35 @@ export const PIECES_MIN_ELEMENTS = 1024;
 /** Elements written between two looks at the clock. */
 const PIECE_BATCH = 256;
 
-function denseHashPieces(h: DenseMap<Buffer>): PieceWriter {
+/** Writes elements 0..n-1 (writeAt(out, i)) in batches, stopping at the deadline between batches. */
+function indexedPieces(n: number, writeAt: (out: RdbOutput, i: number) => void): PieceWriter {
   let i = 0;
-  const n = h.size;
   return (out, deadline) => {
     while (i < n) {
       const stop = Math.min(n, i + PIECE_BATCH);
-      for (; i < stop; i++) {
-        writeLatin1(out, h.keyAt(i));
-        writeString(out, h.valueAt(i));
-      }
+      for (; i < stop; i++) writeAt(out, i);
       if (i < n && performance.now() >= deadline) return false;
     }
     return true;
   };
+}
+
+function denseHashPieces(h: DenseMap<Buffer>): PieceWriter {
+  return indexedPieces(h.size, (out, i) => {
+    writeLatin1(out, h.keyAt(i));
+    writeString(out, h.valueAt(i));
+  });
 }
 
 function denseSetPieces(set: DenseSet): PieceWriter {
-  let i = 0;
-  const n = set.size;
-  return (out, deadline) => {
-    while (i < n) {
-      const stop = Math.min(n, i + PIECE_BATCH);
-      for (; i < stop; i++) writeLatin1(out, set.keyAt(i));
-      if (i < n && performance.now() >= deadline) return false;
-    }
-    return true;
-  };
+  return indexedPieces(set.size, (out, i) => writeLatin1(out, set.keyAt(i)));
 }
 
 function skiplistZsetPieces(dict: DenseMap<number>): PieceWriter {
-  let i = 0;
-  const n = dict.size;
-  return (out, deadline) => {
-    while (i < n) {
-      const stop = Math.min(n, i + PIECE_BATCH);
-      for (; i < stop; i++) {
-        writeLatin1(out, dict.keyAt(i));
-        writeDouble(out, dict.valueAt(i));
-      }
-      if (i < n && performance.now() >= deadline) return false;
-    }
-    return true;
-  };
+  return indexedPieces(dict.size, (out, i) => {
+    writeLatin1(out, dict.keyAt(i));
+    writeDouble(out, dict.valueAt(i));
+  });
 }
 
 function listPieces(l: List): PieceWriter {

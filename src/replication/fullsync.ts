@@ -16,21 +16,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server.js';
 import type { Db } from '../store/db.js';
-import { TYPE_STRING } from '../store/db.js';
 import { startSnapshot, snapshotInProgress, type SnapshotConsumer } from '../persistence/snapshot.js';
-import {
-  OpenValue,
-  RdbOutput,
-  beginObjectPieces,
-  rdbTypeForObject,
-  standardAux,
-  writeEntry,
-  writeEntryHead,
-  writeHeader,
-  writeObjectValue,
-  writeSelectDb,
-  writeTrailer,
-} from '../persistence/rdb-writer.js';
+import { RdbOutput, standardAux, writeHeader, writeTrailer } from '../persistence/rdb-writer.js';
+import { SnapshotRdbWriter } from '../persistence/snapshot-rdb.js';
 import { RdbLoader } from '../persistence/rdb-loader.js';
 import { RdbReader } from '../persistence/rdb-reader.js';
 import { limitsFromConfig } from '../persistence/rdb-values.js';
@@ -45,10 +33,7 @@ const CHUNK = 64 * 1024;
 
 class ReplicaRdbConsumer implements SnapshotConsumer {
   private readonly out: RdbOutput;
-  private curDb = -1;
-  /** A big value the walk left half-written, and the entries held back meanwhile. */
-  private readonly openValue = new OpenValue();
-  private readonly dbCounts = new Map<number, [number, number]>();
+  private readonly rdb: SnapshotRdbWriter;
   /** `$<len>` framing: the RDB collected until its length is known. */
   private readonly collected: Buffer[] | null;
   private readonly mark: Buffer | null;
@@ -77,49 +62,23 @@ class ReplicaRdbConsumer implements SnapshotConsumer {
       this.out,
       standardAux({ replStreamDb: repl.streamDb(), replId: repl.replId, replOffset: offset, usedMem: process.memoryUsage().rss }),
     );
+    this.rdb = new SnapshotRdbWriter(this.out, { flush: (b) => this.emit(b), chunk: CHUNK, meta: null });
   }
 
   onDbStart(dbIndex: number, keyCount: number, expiresCount: number): void {
-    this.dbCounts.set(dbIndex, [keyCount, expiresCount]);
+    this.rdb.onDbStart(dbIndex, keyCount, expiresCount);
   }
 
   serializeEntry(dbIndex: number, db: Db, id: number): void {
-    const out = this.openValue.target(this.out);
-    this.selectDb(out, dbIndex);
-    const type = db.typeOf(id);
-    writeEntry(out, db.keyView(id), type, type === TYPE_STRING ? db.getString(id) : db.peekObject<unknown>(id), db.expireAt(id));
-    if (this.out.pending >= CHUNK) this.emit(this.out.take());
-  }
-
-  /** Changes may serialize keys of any db between walk steps: SELECTDB again as needed. */
-  private selectDb(out: RdbOutput, dbIndex: number): void {
-    if (dbIndex === this.curDb) return;
-    const counts = this.dbCounts.get(dbIndex) ?? [0, 0];
-    writeSelectDb(out, dbIndex, counts[0], counts[1]);
-    this.curDb = dbIndex;
+    this.rdb.entry(dbIndex, db, id);
   }
 
   serializeEntryInPieces(dbIndex: number, db: Db, id: number): boolean {
-    const type = db.typeOf(id);
-    if (type === TYPE_STRING) {
-      this.serializeEntry(dbIndex, db, id);
-      return false;
-    }
-    const out = this.out;
-    this.selectDb(out, dbIndex);
-    const obj = db.peekObject<unknown>(id);
-    writeEntryHead(out, db.keyView(id), rdbTypeForObject(type, out.version), db.expireAt(id));
-    const w = beginObjectPieces(out, type, obj);
-    if (w === null) writeObjectValue(out, type, obj);
-    else this.openValue.writer = w;
-    if (out.pending >= CHUNK) this.emit(out.take());
-    return w !== null;
+    return this.rdb.entryInPieces(dbIndex, db, id);
   }
 
   continueEntry(deadline: number): boolean {
-    const done = this.openValue.continue(this.out, deadline);
-    if (this.out.pending >= CHUNK) this.emit(this.out.take());
-    return done;
+    return this.rdb.continueEntry(deadline);
   }
 
   private emit(b: Buffer): void {

@@ -74,6 +74,18 @@ abstract class DenseSlots {
     return -1;
   }
 
+  has(k: string): boolean {
+    return this.slotOf(k) >= 0;
+  }
+
+  /** Removes `k` (the last member moves into its slot); false when absent. */
+  delete(k: string): boolean {
+    const s = this.slotOf(k);
+    if (s < 0) return false;
+    this.removeSlot(k, s);
+    return true;
+  }
+
   /** The member in slot `s` (0 <= s < size). */
   keyAt(s: number): string {
     return this.keyPages[s >>> PAGE_BITS]![s & PAGE_MASK]!;
@@ -92,9 +104,9 @@ abstract class DenseSlots {
     if (this.idx0 !== null) this.indexSet(k, s, true);
     else if (s === SMALL_MAX) {
       // Outgrew the small form: index every member.
-      const idx0 = (this.idx0 = new Map<string, number>());
+      this.idx0 = new Map<string, number>();
       const page = this.keyPages[0]!;
-      for (let i = 0; i <= s; i++) idx0.set(page[i]!, i);
+      for (let i = 0; i <= s; i++) this.indexSet(page[i]!, i, true);
     }
     return s;
   }
@@ -218,20 +230,9 @@ export class DenseSet extends DenseSlots {
     if (members !== undefined) for (const m of members) this.add(m);
   }
 
-  has(k: string): boolean {
-    return this.slotOf(k) >= 0;
-  }
-
   add(k: string): this {
     if (this.slotOf(k) < 0) this.insertKey(k);
     return this;
-  }
-
-  delete(k: string): boolean {
-    const s = this.slotOf(k);
-    if (s < 0) return false;
-    this.removeSlot(k, s);
-    return true;
   }
 
   clear(): void {
@@ -290,10 +291,6 @@ export class DenseMap<V> extends DenseSlots {
     return this.valPages[s >>> PAGE_BITS]![s & PAGE_MASK]!;
   }
 
-  has(k: string): boolean {
-    return this.slotOf(k) >= 0;
-  }
-
   get(k: string): V | undefined {
     const s = this.slotOf(k);
     return s < 0 ? undefined : this.valPages[s >>> PAGE_BITS]![s & PAGE_MASK];
@@ -307,13 +304,6 @@ export class DenseMap<V> extends DenseSlots {
       this.valPages[slot >>> PAGE_BITS]!.push(v);
     }
     return this;
-  }
-
-  delete(k: string): boolean {
-    const s = this.slotOf(k);
-    if (s < 0) return false;
-    this.removeSlot(k, s);
-    return true;
   }
 
   protected override moveValue(from: number, to: number): void {

@@ -154,6 +154,14 @@ test('duplicate members of sets, zsets and hashes are fatal, in small (reader) a
       writeTrailer(out);
       const rdb = out.take();
       assert.throws(() => loadRdbBuffer(new Keyspace(1), rdb), re, what + ' of ' + (n + 1) + ' with a duplicate');
+      // Also when the key has expired and is skipped (Redis checks before the TTL).
+      const exp = new RdbOutput();
+      writeHeader(exp, standardAux());
+      exp.u8(0xfe);
+      exp.u8(0);
+      writeRecord(exp, Buffer.from('k'), value, 1000);
+      writeTrailer(exp);
+      assert.throws(() => loadRdbBuffer(new Keyspace(1), exp.take()), re, what + ' of ' + (n + 1) + ', expired, with a duplicate');
       // Without the duplicate the same record loads.
       const ok = new RdbOutput();
       writeHeader(ok, standardAux());
