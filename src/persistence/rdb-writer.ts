@@ -499,6 +499,22 @@ function skiplistZsetPieces(dict: DenseMap<number>): PieceWriter {
   });
 }
 
+/** Stream nodes a few at a time (each is a listpack of up to ~100 entries, LZF-compressed), then the tail. */
+function streamPieces(s: RdbStreamValue): PieceWriter {
+  let k = 0;
+  const nodes = s.nodes.length;
+  return (out, deadline) => {
+    while (k < nodes) {
+      const stop = Math.min(nodes, k + 4);
+      writeStreamNodes(out, s, k, stop);
+      k = stop;
+      if (k < nodes && performance.now() >= deadline) return false;
+    }
+    writeStreamTail(out, s);
+    return true;
+  };
+}
+
 function listPieces(l: List): PieceWriter {
   let k = 0;
   const nodes = l.nodeCount;
@@ -544,7 +560,7 @@ export class OpenValue {
 }
 
 /**
- * For a big list, hash, set or sorted set: writes the value's length and returns the writer of its
+ * For a stream, or a big list, hash, set or sorted set: writes the value's length (a stream's node count) and returns the writer of its
  * elements. Null for anything else (write it whole with writeObjectValue).
  */
 export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): PieceWriter | null {
@@ -556,6 +572,12 @@ export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): P
   } else if (type === TYPE_SET && obj instanceof DenseSet && obj.size >= PIECES_MIN_ELEMENTS) {
     n = obj.size;
     w = denseSetPieces(obj);
+  } else if (type === TYPE_STREAM) {
+    // The stream's parts are taken now (they reference its nodes, which do not change while
+    // the value is open); small streams finish in the first call.
+    const st = streamContent(obj);
+    writeLen(out, st.nodes.length);
+    return streamPieces(st);
   } else if (type === TYPE_LIST && obj instanceof List && obj.length >= PIECES_MIN_ELEMENTS) {
     n = obj.length;
     w = listPieces(obj);
@@ -663,17 +685,30 @@ export function writeRecord(out: RdbOutput, key: Uint8Array, v: RdbValue, expire
 
 /** Stream body (§4.9) for the type streamTypeFor(out.version). */
 export function writeStreamBody(out: RdbOutput, s: RdbStreamValue): void {
-  const v2 = out.version >= 10;
-  const v3 = out.version >= 11;
   writeLen(out, s.nodes.length);
-  const key = Buffer.allocUnsafe(16);
-  for (const n of s.nodes) {
+  writeStreamNodes(out, s, 0, s.nodes.length);
+  writeStreamTail(out, s);
+}
+
+const streamNodeKey = Buffer.allocUnsafe(16);
+
+/** Nodes [from, to) of a stream: master ID and listpack each. */
+function writeStreamNodes(out: RdbOutput, s: RdbStreamValue, from: number, to: number): void {
+  const key = streamNodeKey;
+  for (let i = from; i < to; i++) {
+    const n = s.nodes[i]!;
     key.writeBigUInt64BE(BigInt.asUintN(64, n.masterId.ms), 0);
     key.writeBigUInt64BE(BigInt.asUintN(64, n.masterId.seq), 8);
     writeLen(out, 16);
     out.bytes(key);
     writeString(out, n.listpack);
   }
+}
+
+/** What follows a stream's nodes: length, IDs, counters, consumer groups with their PELs. */
+function writeStreamTail(out: RdbOutput, s: RdbStreamValue): void {
+  const v2 = out.version >= 10;
+  const v3 = out.version >= 11;
   writeLenBig(out, s.length);
   writeLenBig(out, s.lastId.ms);
   writeLenBig(out, s.lastId.seq);

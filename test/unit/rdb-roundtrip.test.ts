@@ -186,7 +186,9 @@ test('big lists, hashes, sets and sorted sets written in pieces load back whole'
   const { DenseMap, DenseSet } = await import('../../src/store/dense.js');
   const { List } = await import('../../src/store/types/list.js');
   const { ZSet } = await import('../../src/store/types/zset.js');
-  const { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_ZSET } = await import('../../src/store/db.js');
+  const { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STREAM, TYPE_ZSET } = await import('../../src/store/db.js');
+  const { Stream } = await import('../../src/store/types/stream.js');
+  (await import('../../src/persistence/stream-codec.js')).installStreamCodec();
   const { valueContent } = await import('../../src/persistence/rdb-values.js');
   sampleKeyspace(); // registers the value types' codecs
   const n = 5000;
@@ -203,7 +205,10 @@ test('big lists, hashes, sets and sorted sets written in pieces load back whole'
     Array.from({ length: n }, (_x, i) => 'z' + i),
     Array.from({ length: n }, (_x, i) => (i * 31) % 97),
   );
+  const st = new Stream();
+  for (let i = 1; i <= n; i++) st.append({ ms: BigInt(i), seq: 0n }, [Buffer.from('f'), Buffer.from('v' + i)], 4096, 100);
   const values: Array<[number, unknown]> = [
+    [TYPE_STREAM, st],
     [TYPE_HASH, h],
     [TYPE_SET, s],
     [TYPE_LIST, l],
@@ -225,12 +230,17 @@ test('big lists, hashes, sets and sorted sets written in pieces load back whole'
   }
   writeTrailer(out);
   const ks = new Keyspace(1);
-  assert.equal(loadRdbBuffer(ks, out.take()).keys, 4);
+  assert.equal(loadRdbBuffer(ks, out.take()).keys, values.length);
   const db = ks.db(0);
   for (const [type, obj] of values) {
     const id = db.find(Buffer.from('k' + type));
     assert.ok(id >= 0);
     const norm = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (Buffer.isBuffer(x) ? x.toString('latin1') : x));
+    if (type === TYPE_STREAM) {
+      const norm = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (Buffer.isBuffer(x) ? x.toString('latin1') : typeof x === 'bigint' ? String(x) : x));
+      assert.equal(norm(valueContent(type, db.getObject(id))), norm(valueContent(type, obj)), 'stream');
+      continue;
+    }
     const got = valueContent(type, db.getObject(id)) as unknown as Record<string, unknown[]>;
     const want = valueContent(type, obj) as unknown as Record<string, unknown[]>;
     // Sets and hashes have no order; compare sorted.
