@@ -19,9 +19,15 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-const HIGH = 0.85;
-const LOW = 0.75;
-const SAMPLE_EVERY = 256;
+/**
+ * Refuse above 75%: the old generation grows in steps (a scavenge promotes up to a semi-space
+ * at once), so the first sample above the line can read ~10% more, and V8 aborts with
+ * "Ineffective mark-compacts near heap limit" when the live heap stays within ~10% of its cap
+ * (seen at 85%: refusing started at 90 of 96 MB, and V8 gave up at 89 MB live).
+ */
+const HIGH = 0.75;
+const LOW = 0.65;
+const SAMPLE_EVERY = 64;
 /**
  * While refusing, a full collection is forced at most this often. Garbage (a FLUSHALL, DELs)
  * counts as used until V8 collects it, and an idle server may not collect for minutes, so

@@ -29,7 +29,7 @@ test('a flood of big hashes against a 96 MB V8 heap: OOM replies, no crash, writ
       for (const [e] of (await p.exec())!) {
         if (e === null) ok++;
         else if (e.message === OOM) oom++;
-        else assert.fail('unexpected reply: ' + e.message);
+        else assert.fail('unexpected reply: ' + e.message + '\n' + srv.output().slice(-3000));
       }
     }
     t.diagnostic(ok + ' HSET accepted, ' + oom + ' refused with OOM');
