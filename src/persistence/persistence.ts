@@ -48,7 +48,7 @@ import { accessMeta, writeKeyspace, type SaveOptions } from './rdb-save.js';
 import { RdbOutput, standardAux, writeHeader, writeTrailer, type AuxOptions } from './rdb-writer.js';
 import { SnapshotRdbWriter } from './snapshot-rdb.js';
 import { limitsFromConfig } from './rdb-values.js';
-import { startSnapshot, type Snapshot, type SnapshotConsumer } from './snapshot.js';
+import { PIECES_FROZEN, PIECES_WHOLE, startSnapshot, type PiecesResult, type Snapshot, type SnapshotConsumer } from './snapshot.js';
 import { resumeWaitingFullSyncs } from '../replication/fullsync.js';
 
 export const ERR_MISCONF =
@@ -640,22 +640,32 @@ export class BgSave implements SnapshotConsumer {
     this.rdb.onDbStart(dbIndex, keyCount, expiresCount);
   }
 
-  serializeEntry(dbIndex: number, db: Db, id: number): void {
-    this.rdb.entry(dbIndex, db, id);
+  serializeEntry(dbIndex: number, db: Db, id: number): boolean {
+    const opened = this.rdb.entry(dbIndex, db, id);
     if (this.keyDelayMs > 0) this.delayUntil = performance.now() + this.keyDelayMs;
+    return opened;
   }
 
-  serializeEntryInPieces(dbIndex: number, db: Db, id: number): boolean {
-    // rdb-key-save-delay (tests) counts keys: no pieces then.
-    if (this.keyDelayMs > 0) {
-      this.serializeEntry(dbIndex, db, id);
-      return false;
-    }
+  serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
+    // rdb-key-save-delay (tests) counts keys: the walk's values are not left open then.
+    if (this.keyDelayMs > 0) return this.serializeEntry(dbIndex, db, id) ? PIECES_FROZEN : PIECES_WHOLE;
     return this.rdb.entryInPieces(dbIndex, db, id);
   }
 
   continueEntry(deadline: number): boolean {
     return this.rdb.continueEntry(deadline);
+  }
+
+  get guardedOpen(): boolean {
+    return this.rdb.guardedOpen;
+  }
+
+  finishGuarded(): void {
+    this.rdb.finishGuarded();
+  }
+
+  abandon(): void {
+    this.rdb.abandon();
   }
 
   private delayUntil = 0;

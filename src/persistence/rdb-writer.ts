@@ -412,8 +412,9 @@ export function writeObjectValue(out: RdbOutput, type: number, obj: unknown): vo
     }
     case TYPE_SET: {
       if (obj instanceof DenseSet) {
-        writeLen(out, obj.size);
-        denseSetPieces(obj)(out, Infinity);
+        const n = obj.size;
+        writeLen(out, n);
+        for (let i = 0; i < n; i++) writeLatin1(out, obj.keyAt(i));
         return;
       }
       const m = setMemberStrings(obj);
@@ -434,8 +435,13 @@ export function writeObjectValue(out: RdbOutput, type: number, obj: unknown): vo
     }
     case TYPE_HASH: {
       if (obj instanceof DenseMap) {
-        writeLen(out, obj.size);
-        denseHashPieces(obj as DenseMap<Buffer>)(out, Infinity);
+        const h = obj as DenseMap<Buffer>;
+        const n = h.size;
+        writeLen(out, n);
+        for (let i = 0; i < n; i++) {
+          writeLatin1(out, h.keyAt(i));
+          writeString(out, h.valueAt(i));
+        }
         return;
       }
       const p = hashPairs(obj);
@@ -457,11 +463,17 @@ export function writeObjectValue(out: RdbOutput, type: number, obj: unknown): vo
 // ------------------------------------------------------------------ big values in pieces
 
 /**
- * Writes the elements of a big value from where it stopped until `deadline` (performance.now()
- * ms; Infinity = to the end); true when the value is complete. The value must not change
- * between calls (the snapshot finishes it before any change: see Snapshot).
+ * Writes the elements of a big value from where it stopped. Frozen writers (big hashes, sets
+ * and sorted sets) read a FrozenSlots view, so the value may change between calls; the others
+ * (lists, streams) must be finished before their value changes (the snapshot does that).
  */
-export type PieceWriter = (out: RdbOutput, deadline: number) => boolean;
+export interface PieceWriter {
+  /** Writes until `deadline` (performance.now() ms; Infinity = to the end); true when complete. */
+  write(out: RdbOutput, deadline: number): boolean;
+  readonly frozen: boolean;
+  /** Lets the value go (thaws its view); called once, when complete or abandoned. */
+  release(): void;
+}
 
 /** Big values (at least this many elements) are written by a snapshot's walk in pieces. */
 export const PIECES_MIN_ELEMENTS = 1024;
@@ -469,101 +481,168 @@ export const PIECES_MIN_ELEMENTS = 1024;
 const PIECE_BATCH = 256;
 
 /** Writes elements 0..n-1 (writeAt(out, i)) in batches, stopping at the deadline between batches. */
-function indexedPieces(n: number, writeAt: (out: RdbOutput, i: number) => void): PieceWriter {
+function indexedPieces(n: number, writeAt: (out: RdbOutput, i: number) => void, release: () => void): PieceWriter {
   let i = 0;
-  return (out, deadline) => {
-    while (i < n) {
-      const stop = Math.min(n, i + PIECE_BATCH);
-      for (; i < stop; i++) writeAt(out, i);
-      if (i < n && performance.now() >= deadline) return false;
-    }
-    return true;
+  return {
+    frozen: true,
+    release,
+    write(out, deadline) {
+      while (i < n) {
+        const stop = Math.min(n, i + PIECE_BATCH);
+        for (; i < stop; i++) writeAt(out, i);
+        if (i < n && performance.now() >= deadline) return false;
+      }
+      return true;
+    },
   };
 }
 
 function denseHashPieces(h: DenseMap<Buffer>): PieceWriter {
-  return indexedPieces(h.size, (out, i) => {
-    writeLatin1(out, h.keyAt(i));
-    writeString(out, h.valueAt(i));
-  });
+  const v = h.freeze();
+  return indexedPieces(
+    v.size,
+    (out, i) => {
+      writeLatin1(out, v.keyAt(i));
+      writeString(out, v.valueAt(i));
+      v.passed(i);
+    },
+    () => h.thaw(v),
+  );
 }
 
 function denseSetPieces(set: DenseSet): PieceWriter {
-  return indexedPieces(set.size, (out, i) => writeLatin1(out, set.keyAt(i)));
+  const v = set.freeze();
+  return indexedPieces(
+    v.size,
+    (out, i) => {
+      writeLatin1(out, v.keyAt(i));
+      v.passed(i);
+    },
+    () => set.thaw(v),
+  );
 }
 
 function skiplistZsetPieces(dict: DenseMap<number>): PieceWriter {
-  return indexedPieces(dict.size, (out, i) => {
-    writeLatin1(out, dict.keyAt(i));
-    writeDouble(out, dict.valueAt(i));
-  });
+  const v = dict.freeze();
+  return indexedPieces(
+    v.size,
+    (out, i) => {
+      writeLatin1(out, v.keyAt(i));
+      writeDouble(out, v.valueAt(i));
+      v.passed(i);
+    },
+    () => dict.thaw(v),
+  );
 }
+
+const NOTHING_TO_RELEASE = (): void => {};
 
 /** Stream nodes a few at a time (each is a listpack of up to ~100 entries, LZF-compressed), then the tail. */
 function streamPieces(s: RdbStreamValue): PieceWriter {
   let k = 0;
   const nodes = s.nodes.length;
-  return (out, deadline) => {
-    while (k < nodes) {
-      const stop = Math.min(nodes, k + 4);
-      writeStreamNodes(out, s, k, stop);
-      k = stop;
-      if (k < nodes && performance.now() >= deadline) return false;
-    }
-    writeStreamTail(out, s);
-    return true;
+  return {
+    frozen: false,
+    release: NOTHING_TO_RELEASE,
+    write(out, deadline) {
+      while (k < nodes) {
+        const stop = Math.min(nodes, k + 4);
+        writeStreamNodes(out, s, k, stop);
+        k = stop;
+        if (k < nodes && performance.now() >= deadline) return false;
+      }
+      writeStreamTail(out, s);
+      return true;
+    },
   };
 }
 
 function listPieces(l: List): PieceWriter {
   let k = 0;
   const nodes = l.nodeCount;
-  return (out, deadline) => {
-    const write = (e: Buffer): void => writeString(out, e);
-    while (k < nodes) {
-      // A node holds at most 128 elements: two nodes per look at the clock.
-      l.forEachInNode(k++, write);
-      if (k < nodes && (k & 1) === 0 && performance.now() >= deadline) return false;
-    }
-    return true;
+  return {
+    frozen: false,
+    release: NOTHING_TO_RELEASE,
+    write(out, deadline) {
+      const write = (e: Buffer): void => writeString(out, e);
+      while (k < nodes) {
+        // A node holds at most 128 elements: two nodes per look at the clock.
+        l.forEachInNode(k++, write);
+        if (k < nodes && (k & 1) === 0 && performance.now() >= deadline) return false;
+      }
+      return true;
+    },
   };
 }
 
 /**
- * A snapshot consumer's state for values written in pieces: the open value's writer, and the
- * entries serialized meanwhile (changes to other keys), held back in a side buffer because a
- * value's bytes must be contiguous. SELECTDB bookkeeping stays right: the side buffer is
- * appended right after the open value, whose db was the current one when it opened.
+ * A snapshot consumer's values being written in pieces, in RDB order. The first writes into
+ * the main output; what follows each one (entries serialized meanwhile by changes, and the
+ * next open value's record head) waits in that value's `after` buffer, because a value's
+ * bytes must be contiguous. SELECTDB bookkeeping stays right: bytes reach the main output in
+ * the order the record heads were written.
  */
-export class OpenValue {
-  writer: PieceWriter | null = null;
-  private side: RdbOutput | null = null;
+export class OpenValues {
+  private readonly jobs: { writer: PieceWriter; after: RdbOutput | null }[] = [];
 
-  /** Where an entry goes now: `main`, or the side buffer while a value is open. */
-  target(main: RdbOutput): RdbOutput {
-    if (this.writer === null) return main;
-    return (this.side ??= new RdbOutput({ version: main.version, compression: main.compression, checksum: false }));
+  get count(): number {
+    return this.jobs.length;
   }
 
-  /** Writes more of the open value into `main`; when it is complete, appends the held-back entries. */
+  /** True while the first open value is one that must be finished before it changes. */
+  get guarded(): boolean {
+    return this.jobs.length !== 0 && !this.jobs[0]!.writer.frozen;
+  }
+
+  /** Where a record goes now: `main`, or behind the last open value. */
+  target(main: RdbOutput): RdbOutput {
+    const n = this.jobs.length;
+    if (n === 0) return main;
+    const last = this.jobs[n - 1]!;
+    return (last.after ??= new RdbOutput({ version: main.version, compression: main.compression, checksum: false }));
+  }
+
+  /** A value whose record head (and length) was just written to target(main). */
+  push(writer: PieceWriter): void {
+    this.jobs.push({ writer, after: null });
+  }
+
+  /** Writes more into `main` until `deadline`; true when nothing is open any more. */
   continue(main: RdbOutput, deadline: number): boolean {
-    if (this.writer === null) return true;
-    if (!this.writer(main, deadline)) return false;
-    this.writer = null;
-    const side = this.side;
-    if (side !== null) {
-      this.side = null;
-      main.bytes(side.buf, 0, side.len);
+    const jobs = this.jobs;
+    while (jobs.length !== 0) {
+      if (!jobs[0]!.writer.write(main, deadline)) return false;
+      this.completeFirst(main);
     }
     return true;
+  }
+
+  /** Finishes the first open value now (its key is about to change), and only that one. */
+  finishFirst(main: RdbOutput): void {
+    if (this.jobs.length === 0) return;
+    this.jobs[0]!.writer.write(main, Infinity);
+    this.completeFirst(main);
+  }
+
+  /** Lets every open value go (the snapshot was abandoned). */
+  abandon(): void {
+    for (const j of this.jobs) j.writer.release();
+    this.jobs.length = 0;
+  }
+
+  private completeFirst(main: RdbOutput): void {
+    const j = this.jobs.shift()!;
+    j.writer.release();
+    if (j.after !== null) main.bytes(j.after.buf, 0, j.after.len);
   }
 }
 
 /**
- * For a stream, or a big list, hash, set or sorted set: writes the value's length (a stream's node count) and returns the writer of its
- * elements. Null for anything else (write it whole with writeObjectValue).
+ * For a stream, or a big list, hash, set or sorted set: writes the value's length (a stream's
+ * node count) and returns the writer of its elements. Null for anything else (write it whole
+ * with writeObjectValue), and, with `frozenOnly`, for values that cannot be frozen.
  */
-export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): PieceWriter | null {
+export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown, frozenOnly = false): PieceWriter | null {
   let w: PieceWriter | null = null;
   let n = 0;
   if (type === TYPE_HASH && obj instanceof DenseMap && obj.size >= PIECES_MIN_ELEMENTS) {
@@ -572,6 +651,11 @@ export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): P
   } else if (type === TYPE_SET && obj instanceof DenseSet && obj.size >= PIECES_MIN_ELEMENTS) {
     n = obj.size;
     w = denseSetPieces(obj);
+  } else if (type === TYPE_ZSET && obj instanceof ZSet && !obj.compact && obj.size >= PIECES_MIN_ELEMENTS) {
+    n = obj.size;
+    w = skiplistZsetPieces(obj.dict!);
+  } else if (frozenOnly) {
+    return null;
   } else if (type === TYPE_STREAM) {
     // The stream's parts are taken now (they reference its nodes, which do not change while
     // the value is open); small streams finish in the first call.
@@ -581,9 +665,6 @@ export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): P
   } else if (type === TYPE_LIST && obj instanceof List && obj.length >= PIECES_MIN_ELEMENTS) {
     n = obj.length;
     w = listPieces(obj);
-  } else if (type === TYPE_ZSET && obj instanceof ZSet && !obj.compact && obj.size >= PIECES_MIN_ELEMENTS) {
-    n = obj.size;
-    w = skiplistZsetPieces(obj.dict!);
   }
   if (w !== null) writeLen(out, n);
   return w;

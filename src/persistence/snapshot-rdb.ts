@@ -1,15 +1,20 @@
 /**
  * The RDB half of a snapshot consumer (BGSAVE's file, a replica's full sync): turns the entries
  * a Snapshot hands over into RDB records, with SELECTDB whenever the db changes (changes may
- * serialize keys of any db between walk steps), big values in pieces (the open value's bytes
- * stay contiguous: entries serialized meanwhile wait in OpenValue's side buffer), and the
- * encoded bytes handed to `flush` every `chunk` bytes.
+ * serialize keys of any db between walk steps), big values in pieces (each value's bytes stay
+ * contiguous: what is serialized meanwhile waits in OpenValues' buffers), and the encoded
+ * bytes handed to `flush` every `chunk` bytes.
+ *
+ * Big hashes, sets and sorted sets are written from frozen views (src/store/dense.ts), so a
+ * change to one never waits for it to be written: a change to a pending one opens it too (in
+ * pieces behind the values already open) instead of encoding it whole on the spot.
  */
 
 import type { Db } from '../store/db.js';
 import { TYPE_STRING } from '../store/db.js';
 import { T_STRING } from './rdb-format.js';
-import { OpenValue, RdbOutput, beginObjectPieces, rdbTypeForObject, writeEntryHead, writeObjectValue, writeSelectDb, writeString, type EntryMeta } from './rdb-writer.js';
+import { PIECES_FROZEN, PIECES_GUARDED, PIECES_WHOLE, type PiecesResult } from './snapshot.js';
+import { OpenValues, RdbOutput, beginObjectPieces, rdbTypeForObject, writeEntryHead, writeObjectValue, writeSelectDb, writeString, type EntryMeta } from './rdb-writer.js';
 
 export interface SnapshotRdbOptions {
   /** Receives the encoded bytes, in order. */
@@ -25,7 +30,9 @@ export class SnapshotRdbWriter {
   private readonly opts: SnapshotRdbOptions;
   private curDb = -1;
   private readonly dbCounts = new Map<number, [number, number]>();
-  private readonly openValue = new OpenValue();
+  private readonly open = new OpenValues();
+  /** Big values a change opened in pieces instead of encoding them whole (tests, stats). */
+  openedByChange = 0;
   /** Where the string sink writes (the side buffer while a value is open). */
   private sinkOut: RdbOutput;
   private readonly stringSink: { bulkSlice(b: Buffer, start: number, end: number): void };
@@ -42,44 +49,73 @@ export class SnapshotRdbWriter {
     this.dbCounts.set(dbIndex, [keyCount, expiresCount]);
   }
 
-  /** One entry, whole (held back while a value is open). */
-  entry(dbIndex: number, db: Db, id: number): void {
-    const out = this.openValue.target(this.out);
+  /**
+   * One entry, serialized because it is about to change: whole, or, for a big hash, set or
+   * sorted set, opened from a frozen view (true; continueEntry writes the rest).
+   */
+  entry(dbIndex: number, db: Db, id: number): boolean {
+    const out = this.open.target(this.out);
     this.head(out, dbIndex, db, id);
     const type = db.typeOf(id);
+    let opened = false;
     if (type === TYPE_STRING) {
       // Streamed from the slab without a copy.
       this.sinkOut = out;
       db.replyString(id, this.stringSink);
       this.sinkOut = this.out;
     } else {
-      writeObjectValue(out, type, db.peekObject<unknown>(id));
+      const obj = db.peekObject<unknown>(id);
+      const w = beginObjectPieces(out, type, obj, true);
+      if (w === null) writeObjectValue(out, type, obj);
+      else {
+        this.open.push(w);
+        this.openedByChange++;
+        opened = true;
+      }
     }
     this.maybeFlush();
+    return opened;
   }
 
-  /** One entry from the walk: a big value is left open (true); continueEntry writes the rest. */
-  entryInPieces(dbIndex: number, db: Db, id: number): boolean {
+  /** One entry from the walk (nothing is open then): a big value is left open (see PiecesResult). */
+  entryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
     const type = db.typeOf(id);
     if (type === TYPE_STRING) {
       this.entry(dbIndex, db, id);
-      return false;
+      return PIECES_WHOLE;
     }
     const out = this.out;
     this.head(out, dbIndex, db, id);
     const obj = db.peekObject<unknown>(id);
     const w = beginObjectPieces(out, type, obj);
     if (w === null) writeObjectValue(out, type, obj);
-    else this.openValue.writer = w;
+    else this.open.push(w);
     this.maybeFlush();
-    return w !== null;
+    return w === null ? PIECES_WHOLE : w.frozen ? PIECES_FROZEN : PIECES_GUARDED;
   }
 
-  /** More of the open value until `deadline`; true when it (and the held-back entries) are written. */
+  /** More of the open values until `deadline`; true when they (and what waited behind them) are written. */
   continueEntry(deadline: number): boolean {
-    const done = this.openValue.continue(this.out, deadline);
+    const done = this.open.continue(this.out, deadline);
     this.maybeFlush();
     return done;
+  }
+
+  /** True while the first open value must be finished before its key changes. */
+  get guardedOpen(): boolean {
+    return this.open.guarded;
+  }
+
+  /** Finishes the first open value (a list or stream about to change). */
+  finishGuarded(): void {
+    if (!this.open.guarded) return;
+    this.open.finishFirst(this.out);
+    this.maybeFlush();
+  }
+
+  /** Lets go of the open values (the snapshot was abandoned): their frozen views thaw. */
+  abandon(): void {
+    this.open.abandon();
   }
 
   /** SELECTDB if needed, then the record's prefix, type byte and key. */

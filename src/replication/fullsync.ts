@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server.js';
 import type { Db } from '../store/db.js';
-import { startSnapshot, snapshotInProgress, type SnapshotConsumer } from '../persistence/snapshot.js';
+import { startSnapshot, snapshotInProgress, type PiecesResult, type SnapshotConsumer } from '../persistence/snapshot.js';
 import { RdbOutput, standardAux, writeHeader, writeTrailer } from '../persistence/rdb-writer.js';
 import { SnapshotRdbWriter } from '../persistence/snapshot-rdb.js';
 import { RdbLoader } from '../persistence/rdb-loader.js';
@@ -69,16 +69,28 @@ class ReplicaRdbConsumer implements SnapshotConsumer {
     this.rdb.onDbStart(dbIndex, keyCount, expiresCount);
   }
 
-  serializeEntry(dbIndex: number, db: Db, id: number): void {
-    this.rdb.entry(dbIndex, db, id);
+  serializeEntry(dbIndex: number, db: Db, id: number): boolean {
+    return this.rdb.entry(dbIndex, db, id);
   }
 
-  serializeEntryInPieces(dbIndex: number, db: Db, id: number): boolean {
+  serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
     return this.rdb.entryInPieces(dbIndex, db, id);
   }
 
   continueEntry(deadline: number): boolean {
     return this.rdb.continueEntry(deadline);
+  }
+
+  get guardedOpen(): boolean {
+    return this.rdb.guardedOpen;
+  }
+
+  finishGuarded(): void {
+    this.rdb.finishGuarded();
+  }
+
+  abandon(): void {
+    this.rdb.abandon();
   }
 
   private emit(b: Buffer): void {

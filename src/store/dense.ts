@@ -22,6 +22,13 @@
  * Iteration (for..of, forEach) also runs from the top slot down, so deleting the member just
  * visited is safe (the member moved into its slot was visited already); like Redis's safe
  * dict iterator, other changes during an iteration may repeat or skip members.
+ *
+ * Frozen views (freeze/thaw) let a snapshot write a big value in pieces while clients keep
+ * changing it: the view reads the slots as they were when it was taken, slot by slot upwards.
+ * Before a slot the view has not passed yet changes for the first time (an overwrite, or a
+ * swap-remove touching it or the last slot), its old member and value are copied aside. Cost:
+ * one null check per change while no view exists; while one does, at most one saved copy per
+ * slot, dropped as the view passes it.
  */
 
 const PAGE_BITS = 16;
@@ -36,11 +43,65 @@ const SHARD_MAX = 1 << 23;
  */
 const SMALL_MAX = 16;
 
+/**
+ * The slots of a DenseSet/DenseMap as they were at freeze(), read in ascending slot order:
+ * keyAt(s) (and valueAt(s) for a map) then passed(s), for s = 0..size-1.
+ */
+export class FrozenSlots<V = never> {
+  /** Slots at the freeze: 0..size-1. */
+  readonly size: number;
+  /** Slots below this have been read (passed): their changes need not be saved. */
+  cursor = 0;
+  /** The pages at the freeze; a clear() gives the object new ones, and these stay the view's. */
+  private readonly keyPages: string[][];
+  private readonly valPages: V[][] | null;
+  private readonly savedKeys = new Map<number, string>();
+  private readonly savedVals: Map<number, V> | null;
+
+  constructor(size: number, keyPages: string[][], valPages: V[][] | null) {
+    this.size = size;
+    this.keyPages = keyPages;
+    this.valPages = valPages;
+    this.savedVals = valPages === null ? null : new Map<number, V>();
+  }
+
+  /** Copies slot `s` aside if the view still needs it and has no copy yet (called before it changes). */
+  save(s: number): void {
+    if (s < this.cursor || s >= this.size || this.savedKeys.has(s)) return;
+    this.savedKeys.set(s, this.keyPages[s >>> PAGE_BITS]![s & PAGE_MASK]!);
+    if (this.savedVals !== null) this.savedVals.set(s, this.valPages![s >>> PAGE_BITS]![s & PAGE_MASK]!);
+  }
+
+  keyAt(s: number): string {
+    const k = this.savedKeys.get(s);
+    return k !== undefined ? k : this.keyPages[s >>> PAGE_BITS]![s & PAGE_MASK]!;
+  }
+
+  valueAt(s: number): V {
+    const saved = this.savedVals!;
+    if (saved.has(s)) return saved.get(s)!;
+    return this.valPages![s >>> PAGE_BITS]![s & PAGE_MASK]!;
+  }
+
+  /** Slot `s` has been read: later changes to it need no copy. */
+  passed(s: number): void {
+    this.cursor = s + 1;
+    if (this.savedKeys.size !== 0 && this.savedKeys.delete(s)) this.savedVals?.delete(s);
+  }
+
+  /** Slots copied aside and not yet read (tests, memory estimates). */
+  get savedCount(): number {
+    return this.savedKeys.size;
+  }
+}
+
 /** Members and their slots: the part shared by DenseSet and DenseMap. */
 abstract class DenseSlots {
   /** Slot pages: keys[s >>> PAGE_BITS][s & PAGE_MASK] is the member in slot s. */
   protected keyPages: string[][] = [];
   protected count = 0;
+  /** Frozen views being read (usually none; one per snapshot consumer writing this value). */
+  protected views: FrozenSlots<unknown>[] | null = null;
   /** The first index shard (null while the set is small), and the others once the first is full. */
   private idx0: Map<string, number> | null = null;
   private more: Map<string, number>[] | null = null;
@@ -130,8 +191,10 @@ abstract class DenseSlots {
    * member came from (== s when `s` was the last), for DenseMap to move its value.
    */
   protected removeSlot(k: string, s: number): void {
+    const last = this.count - 1;
+    if (this.views !== null) this.preserve(s, last);
     this.indexDelete(k);
-    const last = --this.count;
+    this.count = last;
     if (s !== last) {
       const moved = this.keyAt(last);
       this.keyPages[s >>> PAGE_BITS]![s & PAGE_MASK] = moved;
@@ -147,7 +210,40 @@ abstract class DenseSlots {
   protected moveValue(_from: number, _to: number): void {}
   protected popValue(_slot: number): void {}
 
+  /** Copies slots `a` and `b` aside for every view that still needs them (before they change). */
+  protected preserve(a: number, b: number): void {
+    for (const v of this.views!) {
+      v.save(a);
+      if (b !== a) v.save(b);
+    }
+  }
+
+  /**
+   * A view of the slots as they are now, for reading them in pieces while the object keeps
+   * changing (see FrozenSlots); thaw() it when done.
+   */
+  protected freezeSlots<V>(valPages: V[][] | null): FrozenSlots<V> {
+    const v = new FrozenSlots<V>(this.count, this.keyPages, valPages);
+    (this.views ??= []).push(v as FrozenSlots<unknown>);
+    return v;
+  }
+
+  /** Ends a view: the object stops saving slots for it. */
+  thaw(v: FrozenSlots<unknown>): void {
+    const views = this.views;
+    if (views === null) return;
+    const i = views.indexOf(v);
+    if (i >= 0) views.splice(i, 1);
+    if (views.length === 0) this.views = null;
+  }
+
+  /** Views not thawed yet (tests). */
+  get viewCount(): number {
+    return this.views === null ? 0 : this.views.length;
+  }
+
   protected clearSlots(): void {
+    // Views keep reading the old pages, which nothing writes to any more: O(1), nothing copied.
     this.keyPages = [];
     this.count = 0;
     this.idx0 = null;
@@ -259,6 +355,11 @@ export class DenseSet extends DenseSlots {
     for (let s = this.count - 1; s >= 0; s--) if (s < this.count) fn(this.keyAt(s));
   }
 
+  /** A view of the members as they are now (see FrozenSlots); thaw() it when done. */
+  freeze(): FrozenSlots {
+    return this.freezeSlots<never>(null);
+  }
+
   /** A copy (COPY, SINTERSTORE of one set). */
   clone(): DenseSet {
     const c = new DenseSet();
@@ -291,6 +392,11 @@ export class DenseMap<V> extends DenseSlots {
     return this.valPages[s >>> PAGE_BITS]![s & PAGE_MASK]!;
   }
 
+  /** A view of the entries as they are now (see FrozenSlots); thaw() it when done. */
+  freeze(): FrozenSlots<V> {
+    return this.freezeSlots<V>(this.valPages);
+  }
+
   get(k: string): V | undefined {
     const s = this.slotOf(k);
     return s < 0 ? undefined : this.valPages[s >>> PAGE_BITS]![s & PAGE_MASK];
@@ -298,8 +404,10 @@ export class DenseMap<V> extends DenseSlots {
 
   set(k: string, v: V): this {
     const s = this.slotOf(k);
-    if (s >= 0) this.valPages[s >>> PAGE_BITS]![s & PAGE_MASK] = v;
-    else {
+    if (s >= 0) {
+      if (this.views !== null) this.preserve(s, s);
+      this.valPages[s >>> PAGE_BITS]![s & PAGE_MASK] = v;
+    } else {
       const slot = this.insertKey(k); // may start a value page: read valPages after it
       this.valPages[slot >>> PAGE_BITS]!.push(v);
     }

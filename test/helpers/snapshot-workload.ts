@@ -12,7 +12,10 @@ import { Server } from '../../src/server/server.js';
 import { ClientFlag, type Client } from '../../src/server/client.js';
 import { processCommand } from '../../src/server/dispatch.js';
 import { TYPE_STREAM, TYPE_STRING, type Db } from '../../src/store/db.js';
-import type { SnapshotConsumer } from '../../src/persistence/snapshot.js';
+import { PIECES_GUARDED, PIECES_WHOLE, type PiecesResult, type SnapshotConsumer } from '../../src/persistence/snapshot.js';
+import { SnapshotRdbWriter } from '../../src/persistence/snapshot-rdb.js';
+import { RdbOutput, standardAux, writeHeader, writeTrailer } from '../../src/persistence/rdb-writer.js';
+import { loadRdbBuffer } from '../../src/persistence/rdb-loader.js';
 import type { Stream } from '../../src/store/types/stream.js';
 import { streamParts } from '../../src/store/types/stream-parts.js';
 
@@ -233,9 +236,9 @@ export class Recorder implements SnapshotConsumer {
 
 /**
  * A Recorder that leaves every collection open for two to eleven walk steps, as the real
- * consumers do with big values (serializeEntryInPieces), and records it when it completes, from
- * the object it started with: a change before completion, which the snapshot must prevent by
- * finishing the value first, shows up as a wrong value.
+ * consumers do with big lists and streams (PIECES_GUARDED), and records it when it completes,
+ * from the object it started with: a change before completion, which the snapshot must
+ * prevent by finishing the value first, shows up as a wrong value.
  */
 export class PiecesRecorder extends Recorder {
   private open: { key: string; type: number; ttl: number; obj: unknown; left: number } | null = null;
@@ -246,17 +249,17 @@ export class PiecesRecorder extends Recorder {
     super(server);
     this.r = r;
   }
-  serializeEntryInPieces(dbIndex: number, db: Db, id: number): boolean {
+  serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
     const type = db.typeOf(id);
     assert.equal(this.open, null, 'an entry was opened while another one is open');
     if (type === TYPE_STRING || type === TYPE_STREAM) {
       this.serializeEntry(dbIndex, db, id);
-      return false;
+      return PIECES_WHOLE;
     }
     // getObject, as BgSave does: the object stays valid when the Db packs the value again.
     this.open = { key: dbIndex + '|' + L(db.keyView(id)), type, ttl: db.expireAt(id), obj: db.getObject(id), left: 2 + Math.floor(this.r() * 10) };
     this.opened++;
-    return true;
+    return PIECES_GUARDED;
   }
   /** The open value's db index (at the start), key and type, or null. */
   get openEntry(): { db: number; key: string; type: number } | null {
@@ -265,13 +268,79 @@ export class PiecesRecorder extends Recorder {
     const bar = o.key.indexOf('|');
     return { db: Number(o.key.slice(0, bar)), key: o.key.slice(bar + 1), type: o.type };
   }
-  continueEntry(deadline: number): boolean {
+  get guardedOpen(): boolean {
+    return this.open !== null;
+  }
+  finishGuarded(): void {
+    this.finishedEarly++;
+    this.complete();
+  }
+  continueEntry(_deadline: number): boolean {
+    if (this.open === null) return true; // finished by a change
+    if (--this.open.left > 0) return false;
+    this.complete();
+    return true;
+  }
+  private complete(): void {
     const o = this.open!;
-    if (deadline === Infinity) this.finishedEarly++;
-    else if (--o.left > 0) return false;
     this.records.push([o.key, { type: o.type, value: canonicalCollection(this.server, o.type, o.obj), ttl: o.ttl }]);
     this.open = null;
-    return true;
+  }
+}
+
+/**
+ * The real RDB consumer (SnapshotRdbWriter, as BGSAVE and full sync use it) writing into
+ * memory; loadRecords() loads the file into a fresh server and fills `records` from it, so the
+ * usual comparison checks the bytes a replica or a file would get.
+ */
+export class RdbRecorder extends Recorder {
+  // Version 11: streams keep entries-read and their other 7.0 fields.
+  private readonly out = new RdbOutput({ version: 11 });
+  private readonly chunks: Buffer[] = [];
+  readonly writer: SnapshotRdbWriter;
+  walkOpened = 0;
+  constructor(server: Server) {
+    super(server);
+    writeHeader(this.out, standardAux());
+    this.writer = new SnapshotRdbWriter(this.out, { flush: (b) => this.chunks.push(b), chunk: 4096, meta: null });
+  }
+  override onDbStart(dbIndex: number, keyCount: number, expiresCount: number): void {
+    super.onDbStart(dbIndex, keyCount, expiresCount);
+    this.writer.onDbStart(dbIndex, keyCount, expiresCount);
+  }
+  override serializeEntry(_dbIndex: number, db: Db, id: number): boolean {
+    assert.ok(db.isLive(id), 'serializeEntry of a dead id');
+    return this.writer.entry(_dbIndex, db, id);
+  }
+  serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
+    const r = this.writer.entryInPieces(dbIndex, db, id);
+    if (r !== PIECES_WHOLE) this.walkOpened++;
+    return r;
+  }
+  continueEntry(deadline: number): boolean {
+    return this.writer.continueEntry(deadline);
+  }
+  get guardedOpen(): boolean {
+    return this.writer.guardedOpen;
+  }
+  finishGuarded(): void {
+    this.writer.finishGuarded();
+  }
+  abandon(): void {
+    this.writer.abandon();
+  }
+  override onDone(): void {
+    super.onDone();
+    writeTrailer(this.out);
+    this.chunks.push(this.out.take());
+  }
+  /** Loads the file into a fresh server (expired keys kept) and records its dataset. */
+  loadRecords(): void {
+    const h = harness();
+    // The collection families register their digest hooks (canonical() needs them) on first use.
+    for (const a of [['rpush', 'l', 'a'], ['hset', 'h', 'f', 'v'], ['sadd', 's', 'm'], ['zadd', 'z', '1', 'm'], ['xadd', 'x', '*', 'f', 'v'], ['flushall']]) h.run(...a);
+    loadRdbBuffer(h.server.keyspace, Buffer.concat(this.chunks), { dropExpired: false });
+    for (const [k, r] of dumpAll(h.server)) this.records.push([k, r]);
   }
 }
 

@@ -125,3 +125,62 @@ test('dense: small sets (no index) and the switch to an indexed set keep every m
     assert.deepEqual([...s].sort(), [...ref].sort());
   }
 });
+
+test('dense: frozen views read the slots as they were at freeze(), across pages, while the map is changed, cleared and refilled', () => {
+  const rand = rng(21);
+  for (let round = 0; round < 6; round++) {
+    // Sizes around page boundaries (65,536 slots) and small ones.
+    const n = [70_000, 140_000, 3_000, 65_536, 20, 131_073][round]!;
+    const m = new DenseMap<number>(undefined, round % 2 === 0 ? 5000 : undefined);
+    for (let i = 0; i < n; i++) m.set('k' + i, i);
+    const expected: Array<[string, number]> = [];
+    for (let s = 0; s < m.size; s++) expected.push([m.keyAt(s), m.valueAt(s)]);
+    // Two views, read at different speeds (a BGSAVE and a replica's full sync).
+    const views = [m.freeze(), m.freeze()];
+    const got: Array<Array<[string, number]>> = [[], []];
+    const speed = [1 + Math.floor(rand() * 2000), 1 + Math.floor(rand() * 500)];
+    let next = n;
+    let cleared = false;
+    while (got[0]!.length < n || got[1]!.length < n) {
+      for (let v = 0; v < 2; v++) {
+        const view = views[v]!;
+        for (let j = 0; j < speed[v]! && got[v]!.length < n; j++) {
+          const s = got[v]!.length;
+          got[v]!.push([view.keyAt(s), view.valueAt(s)]);
+          view.passed(s);
+        }
+      }
+      for (let j = 0; j < 300; j++) {
+        const op = rand();
+        const k = 'k' + Math.floor(rand() * (next + 10));
+        if (op < 0.35) m.set(k, -1 - j); // overwrite or add
+        else if (op < 0.7) m.delete(k);
+        else m.set('k' + next++, next);
+      }
+      if (!cleared && rand() < 0.02) {
+        cleared = true;
+        m.clear();
+        for (let j = 0; j < 1000; j++) m.set('after' + j, j);
+      }
+    }
+    assert.deepEqual(got[0], expected, 'view 0 of ' + n);
+    assert.deepEqual(got[1], expected, 'view 1 of ' + n);
+    assert.equal(views[0]!.savedCount, 0, 'nothing left saved once read');
+    for (const v of views) m.thaw(v);
+    assert.equal(m.viewCount, 0);
+  }
+  // A set's view, and nothing saved while no view exists.
+  const set = new DenseSet();
+  for (let i = 0; i < 5000; i++) set.add('m' + i);
+  const before = [...set];
+  const v = set.freeze();
+  for (let i = 0; i < 5000; i += 2) set.delete('m' + i);
+  const got: string[] = [];
+  for (let s = 0; s < v.size; s++) {
+    got.push(v.keyAt(s));
+    v.passed(s);
+  }
+  set.thaw(v);
+  assert.deepEqual(got.sort(), before.sort());
+  assert.equal(set.viewCount, 0);
+});

@@ -224,7 +224,8 @@ test('big lists, hashes, sets and sorted sets written in pieces load back whole'
     assert.ok(w !== null, 'type ' + type + ' is written in pieces');
     // A deadline already past: every call writes one batch and returns.
     let parts = 0;
-    while (!w(out, 0)) parts++;
+    while (!w.write(out, 0)) parts++;
+    w.release();
     assert.ok(parts > 3, 'type ' + type + ' took ' + (parts + 1) + ' pieces');
     calls += parts;
   }
@@ -249,4 +250,97 @@ test('big lists, hashes, sets and sorted sets written in pieces load back whole'
     assert.equal(sortAll(got), sortAll(want), 'type ' + type);
   }
   assert.ok(calls > 12);
+});
+
+test('frozen pieces write big hashes, sets and sorted sets as they were when writing began, whatever changes meanwhile', async () => {
+  const { beginObjectPieces, writeEntryHead, rdbTypeForObject, writeSelectDb } = await import('../../src/persistence/rdb-writer.js');
+  const { DenseMap, DenseSet } = await import('../../src/store/dense.js');
+  const { ZSet } = await import('../../src/store/types/zset.js');
+  const { TYPE_HASH, TYPE_SET, TYPE_ZSET } = await import('../../src/store/db.js');
+  const { valueContent } = await import('../../src/persistence/rdb-values.js');
+  sampleKeyspace();
+  const n = 3000;
+  let seed = 7;
+  const rnd = (k: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % k;
+  };
+  const h = new DenseMap<Buffer>();
+  const s = new DenseSet();
+  for (let i = 0; i < n; i++) {
+    h.set('f' + i, Buffer.from('v' + i));
+    s.add('m' + i);
+  }
+  const z = ZSet.fromEntries({ entries: 128, value: 64 }, Array.from({ length: n }, (_x, i) => 'z' + i), Array.from({ length: n }, (_x, i) => i % 101));
+  const norm = (type: number, v: unknown): string => {
+    const c = valueContent(type, v) as unknown as Record<string, unknown[]>;
+    const j = (x: unknown): string => JSON.stringify(x, (_k, y: unknown) => (Buffer.isBuffer(y) ? y.toString('latin1') : y));
+    return j(Object.fromEntries(Object.entries(c).map(([k, x]) => [k, Array.isArray(x) ? x.map((e) => j(e)).sort() : x])));
+  };
+  // Each value is changed between pieces: overwrites, deletes (swap-removes), adds, and once a
+  // clear() followed by new members.
+  const mutators: Array<[number, unknown, () => string, (round: number) => void]> = [
+    [
+      TYPE_HASH,
+      h,
+      () => norm(TYPE_HASH, h),
+      (round) => {
+        for (let j = 0; j < 40; j++) {
+          const r = rnd(3);
+          if (r === 0) h.set('f' + rnd(n), Buffer.from('changed' + round));
+          else if (r === 1) h.delete('f' + rnd(n));
+          else h.set('new' + round + '.' + j, Buffer.from('x'));
+        }
+        if (round === 12) {
+          h.clear();
+          for (let j = 0; j < 50; j++) h.set('after-clear' + j, Buffer.from('y'));
+        }
+      },
+    ],
+    [
+      TYPE_SET,
+      s,
+      () => norm(TYPE_SET, s),
+      (round) => {
+        for (let j = 0; j < 40; j++) {
+          if (rnd(2) === 0) s.delete('m' + rnd(n));
+          else s.add('new' + round + '.' + j);
+        }
+        if (round === 9) s.clear();
+      },
+    ],
+    [
+      TYPE_ZSET,
+      z,
+      () => norm(TYPE_ZSET, z),
+      (round) => {
+        for (let j = 0; j < 40; j++) {
+          const r = rnd(3);
+          if (r === 0) z.set('z' + rnd(n), 1000 + round, { entries: 128, value: 64 });
+          else if (r === 1) z.remove('z' + rnd(n));
+          else z.set('new' + round + '.' + j, round, { entries: 128, value: 64 });
+        }
+      },
+    ],
+  ];
+  for (const [type, obj, now, mutate] of mutators) {
+    const before = now();
+    const out = new RdbOutput();
+    writeHeader(out, standardAux());
+    writeSelectDb(out, 0, 1, 0);
+    writeEntryHead(out, Buffer.from('k'), rdbTypeForObject(type, out.version));
+    const w = beginObjectPieces(out, type, obj, true);
+    assert.ok(w !== null && w.frozen, 'type ' + type + ' is frozen');
+    let round = 0;
+    while (!w.write(out, 0)) mutate(++round);
+    w.release();
+    assert.ok(round > 8, 'type ' + type + ': ' + round + ' rounds of changes');
+    assert.equal((type === TYPE_ZSET ? (obj as InstanceType<typeof ZSet>).dict! : (obj as InstanceType<typeof DenseSet>)).viewCount, 0, 'released');
+    assert.notEqual(now(), before, 'type ' + type + ' changed');
+    writeTrailer(out);
+    const ks = new Keyspace(1);
+    assert.equal(loadRdbBuffer(ks, out.take()).keys, 1);
+    const db = ks.db(0);
+    assert.equal(norm(type, db.getObject(db.find(Buffer.from('k')))), before, 'type ' + type + ' as it was');
+  }
 });

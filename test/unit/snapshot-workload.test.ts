@@ -13,10 +13,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSnapshot, type Snapshot } from '../../src/persistence/snapshot.js';
 import { activeExpireCycle } from '../../src/store/expire.js';
-import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STREAM, TYPE_ZSET } from '../../src/store/db.js';
+import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STREAM, TYPE_STRING, TYPE_ZSET } from '../../src/store/db.js';
+import { DenseMap, DenseSet } from '../../src/store/dense.js';
+import { ZSet } from '../../src/store/types/zset.js';
 import type { Server } from '../../src/server/server.js';
 import { ClientFlag } from '../../src/server/client.js';
-import { PiecesRecorder, Recorder, assertSnapshotEquals, dumpAll, harness, rng, workload, writeCommandNames, type Harness } from '../helpers/snapshot-workload.js';
+import { L, PiecesRecorder, RdbRecorder, Recorder, assertSnapshotEquals, dumpAll, harness, rng, workload, writeCommandNames, type Harness } from '../helpers/snapshot-workload.js';
 
 /** After a snapshot: no guard left, nothing retained, every db structurally sound. */
 function assertClean(server: Server, label: string): void {
@@ -36,7 +38,7 @@ function assertClean(server: Server, label: string): void {
 
 function runUntilDone(snap: Snapshot): void {
   for (let i = 0; snap.running && i < 1e7; i++) snap.step(Infinity);
-  assert.equal(snap.state, 'done');
+  assert.equal(snap.state, 'done', 'snapshot ended: ' + snap.stats.abortReason);
 }
 
 function settleAll(server: Server): void {
@@ -92,8 +94,48 @@ function assertRichStart(server: Server, start: Map<string, { type: number; valu
 }
 
 /** Runs the random mix of every write command; returns the harness for further checks. */
-function mixedRun(seed: number, policy: string, flushAll: boolean, pieces = false): Harness {
-  const label = 'seed ' + seed + ' ' + policy + (pieces ? ' (values in pieces)' : '');
+/**
+ * How the snapshot's consumer writes collections: whole; left open (guarded) across walk steps
+ * by a recorder; or by the real RDB writer (big values in pieces, frozen ones among them),
+ * whose file is then loaded and compared.
+ */
+type ConsumerMode = 'whole' | 'guarded' | 'rdb';
+
+/** Big collections (>= PIECES_MIN_ELEMENTS) per db in 'rdb' mode, edited while the snapshot runs. */
+const BIG_KEYS = ['BH0', 'BH1', 'BS0', 'BS1', 'BZ0', 'BZ1', 'BL0'];
+const BIG_ELEMENTS = 1300;
+
+function seedBigValues(h: Harness): void {
+  for (const k of BIG_KEYS) {
+    for (let i = 0; i < BIG_ELEMENTS; i += 100) {
+      const args: string[] = [];
+      for (let j = i; j < i + 100; j++) {
+        if (k[1] === 'H') args.push('f' + j, 'v' + j);
+        else if (k[1] === 'Z') args.push(String(j % 37), 'm' + j);
+        else args.push('m' + j);
+      }
+      h.run(k[1] === 'H' ? 'hset' : k[1] === 'S' ? 'sadd' : k[1] === 'Z' ? 'zadd' : 'rpush', k, ...args);
+    }
+  }
+}
+
+/** A random edit of a big collection of the current db (or of the key itself). */
+function editBigValue(h: Harness, r: () => number): void {
+  const n = (k: number): number => Math.floor(r() * k);
+  const k = BIG_KEYS[n(BIG_KEYS.length)]!;
+  const m = 'm' + n(BIG_ELEMENTS + 200);
+  const x = n(20);
+  if (x === 0) h.run('expire', k, String(1000 + n(1000)));
+  else if (x === 1 && r() < 0.2) h.run('del', k);
+  else if (x === 2 && r() < 0.3) h.run('rename', k, BIG_KEYS[n(BIG_KEYS.length)]!);
+  else if (k[1] === 'H') h.run(...(r() < 0.5 ? ['hset', k, 'f' + n(BIG_ELEMENTS + 200), 'e' + x] : ['hdel', k, 'f' + n(BIG_ELEMENTS)]));
+  else if (k[1] === 'S') h.run(...(r() < 0.4 ? ['sadd', k, m + 'x'] : r() < 0.7 ? ['srem', k, m] : ['spop', k, String(1 + n(30))]));
+  else if (k[1] === 'Z') h.run(...(r() < 0.5 ? ['zadd', k, String(x), m] : r() < 0.8 ? ['zrem', k, m] : ['zremrangebyrank', k, '0', String(n(20))]));
+  else h.run(...(r() < 0.5 ? ['rpush', k, m] : ['lpop', k]));
+}
+
+function mixedRun(seed: number, policy: string, flushAll: boolean, mode: ConsumerMode = 'whole'): Harness {
+  const label = 'seed ' + seed + ' ' + policy + (mode === 'guarded' ? ' (values in pieces)' : mode === 'rdb' ? ' (RDB writer)' : '');
   const h = harness([['maxmemory-policy', policy]]);
   const server = h.server;
   const r = rng(seed);
@@ -126,6 +168,7 @@ function mixedRun(seed: number, policy: string, flushAll: boolean, pieces = fals
     for (let i = 0; i < 60; i++) h.run('expire', 'b' + n(300), String(100 + n(1000)));
     for (let i = 0; i < 20; i++) h.run('pexpire', 'b' + n(300), String(1 + n(30)));
     seedRichValues(h, r, 25);
+    if (mode === 'rdb') seedBigValues(h);
     for (let i = 0; i < 400; i++) {
       const a = w.next();
       // No flush or swap yet: they would empty the dbs filled so far (the snapshot phase has them).
@@ -139,11 +182,12 @@ function mixedRun(seed: number, policy: string, flushAll: boolean, pieces = fals
   const start = dumpAll(server);
   assert.ok(start.size > 1000, label + ': dataset too small: ' + start.size);
   assertRichStart(server, start, label);
-  const rec = pieces ? new PiecesRecorder(server, r) : new Recorder(server);
+  const rec = mode === 'guarded' ? new PiecesRecorder(server, r) : mode === 'rdb' ? new RdbRecorder(server) : new Recorder(server);
   const snap = startSnapshot(server, rec, { autoRun: false, entriesPerSlice: 2 });
   assert.equal(server.snapshot, snap);
-  // A finite budget: an open value gets one piece per step (Infinity means "finish it now").
-  const budget = pieces ? 1e9 : Infinity;
+  // The recorder's open value gets one piece per step with any finite budget (Infinity means
+  // "finish it now"); the RDB writer looks at the clock: a budget of 0 gives one batch per step.
+  const budget = mode === 'guarded' ? 1e9 : mode === 'rdb' ? 0 : Infinity;
   // Coverage counts what runs while the snapshot does.
   h.used.clear();
   h.succeeded.clear();
@@ -198,7 +242,8 @@ function mixedRun(seed: number, policy: string, flushAll: boolean, pieces = fals
     if (r() < 0.3) settleAll(server);
     const open = rec instanceof PiecesRecorder ? rec.openEntry : null;
     // The db holding the open value now (SWAPDB moves it; -1 once a flush took it over).
-    const openDb = open === null ? -1 : server.keyspace.dbs.findIndex((d) => d.guard !== null && d.guard === snap.open?.s);
+    const openDb = open === null ? -1 : server.keyspace.dbs.findIndex((d) => d.guard !== null && d.guard === snap.guarded?.s);
+    if (mode === 'rdb' && r() < 0.5) editBigValue(h, r);
     if (open !== null && openDb >= 0 && r() < 0.3) {
       // Change the value being written in pieces, in place.
       h.run('select', String(openDb));
@@ -218,6 +263,7 @@ function mixedRun(seed: number, policy: string, flushAll: boolean, pieces = fals
   }
   assert.equal(rec.done, 1, label + ': onDone once');
   assert.equal(rec.aborted, null);
+  if (rec instanceof RdbRecorder) rec.loadRecords();
   assertSnapshotEquals(rec, start, label);
   const st = snap.stats;
   assert.equal(st.missed, 0);
@@ -232,6 +278,19 @@ function mixedRun(seed: number, policy: string, flushAll: boolean, pieces = fals
   if (rec instanceof PiecesRecorder) {
     assert.ok(rec.opened > 30, label + ': few values written in pieces: ' + rec.opened);
     assert.ok(rec.finishedEarly > 10, label + ': few open values finished by a change: ' + rec.finishedEarly);
+  }
+  if (rec instanceof RdbRecorder) {
+    // Big hashes, sets and zsets were opened both by the walk and by changes (frozen), and
+    // every frozen view was let go.
+    assert.ok(rec.walkOpened >= 4, label + ': values the walk wrote in pieces: ' + rec.walkOpened);
+    assert.ok(rec.writer.openedByChange >= 4, label + ': values a change opened in pieces: ' + rec.writer.openedByChange);
+    for (const db of server.keyspace.dbs) {
+      db.forEach((id) => {
+        const o = db.typeOf(id) === TYPE_STRING ? null : db.peekObject<unknown>(id);
+        const d = o instanceof ZSet ? o.dict : o;
+        if (d instanceof DenseMap || d instanceof DenseSet) assert.equal(d.viewCount, 0, label + ': a frozen view left on ' + L(db.keyView(id)));
+      });
+    }
   }
   assertClean(server, label);
   server.evictor.stop();
@@ -279,7 +338,16 @@ test('the same workload with collections left open across walk steps (big values
     [5, 'allkeys-random', true],
     [6, 'allkeys-lru', false],
   ] as Array<[number, string, boolean]>) {
-    mixedRun(seed, policy, flushAll, true);
+    mixedRun(seed, policy, flushAll, 'guarded');
+  }
+});
+
+test('the same workload written by the real RDB writer, big hashes, sets and sorted sets edited while open: the loaded file is the dataset at the start', () => {
+  for (const [seed, policy, flushAll] of [
+    [8, 'allkeys-random', true],
+    [9, 'allkeys-lfu', false],
+  ] as Array<[number, string, boolean]>) {
+    mixedRun(seed, policy, flushAll, 'rdb');
   }
 });
 
@@ -461,4 +529,44 @@ test('FLUSHALL, FLUSHDB and SWAPDB in the middle of a snapshot, then new data in
   h.run('flushall');
   assert.equal(server.keyspace.slab.bytesUsed, 0);
   assert.ok(slabBefore > 0);
+});
+
+test('two RDB consumers of one snapshot (a BGSAVE and a full sync) while big values change: both files are the dataset at the start', () => {
+  const h = harness();
+  const server = h.server;
+  const r = rng(12);
+  for (const a of [['rpush', 'l0', 'a'], ['hset', 'h0', 'f', 'v'], ['sadd', 'S0', 'm'], ['zadd', 'z0', '1', 'm']]) h.run(...a);
+  for (let d = 0; d < 2; d++) {
+    h.run('select', String(d));
+    for (let i = 0; i < 200; i++) h.run('set', 'b' + i, 'v' + i);
+    seedBigValues(h);
+  }
+  const start = dumpAll(server);
+  const recs = [new RdbRecorder(server), new RdbRecorder(server)];
+  const snap = startSnapshot(server, recs[0]!, { autoRun: false, entriesPerSlice: 2 });
+  assert.ok(snap.attach(recs[1]!));
+  let steps = 0;
+  while (snap.running) {
+    if (r() < 0.06) {
+      h.run('select', String(Math.floor(r() * 2)));
+      editBigValue(h, r);
+    }
+    // The two consumers are continued one after the other: one lags behind the other.
+    snap.step(0);
+    assert.ok(++steps < 100000, 'snapshot does not end');
+  }
+  assert.equal(snap.state, 'done', 'snapshot ended: ' + snap.stats.abortReason);
+  for (const [i, rec] of recs.entries()) {
+    rec.loadRecords();
+    assertSnapshotEquals(rec, start, 'consumer ' + i);
+    assert.ok(rec.walkOpened >= 3 && rec.writer.openedByChange >= 3, 'consumer ' + i + ': ' + rec.walkOpened + ' opened by the walk, ' + rec.writer.openedByChange + ' by a change');
+  }
+  for (const db of server.keyspace.dbs) {
+    db.forEach((id) => {
+      const o = db.typeOf(id) === TYPE_STRING ? null : db.peekObject<unknown>(id);
+      const d = o instanceof ZSet ? o.dict : o;
+      if (d instanceof DenseMap || d instanceof DenseSet) assert.equal(d.viewCount, 0, 'a frozen view left on ' + L(db.keyView(id)));
+    });
+  }
+  assertClean(server, 'two consumers');
 });
