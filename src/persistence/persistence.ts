@@ -46,9 +46,9 @@ import { RdbLoader, type LoadOptions, type LoadStats } from './rdb-loader.js';
 import { RdbReader, type RdbSink } from './rdb-reader.js';
 import { accessMeta, writeKeyspace, type SaveOptions } from './rdb-save.js';
 import { RdbOutput, standardAux, writeHeader, writeTrailer, type AuxOptions } from './rdb-writer.js';
-import { SnapshotRdbWriter } from './snapshot-rdb.js';
+import { RdbSnapshotConsumer, SnapshotRdbWriter } from './snapshot-rdb.js';
 import { limitsFromConfig } from './rdb-values.js';
-import { PIECES_FROZEN, PIECES_WHOLE, startSnapshot, type PiecesResult, type Snapshot, type SnapshotConsumer } from './snapshot.js';
+import { PIECES_FROZEN, PIECES_WHOLE, startSnapshot, type PiecesResult, type Snapshot } from './snapshot.js';
 import { resumeWaitingFullSyncs } from '../replication/fullsync.js';
 
 export const ERR_MISCONF =
@@ -601,12 +601,12 @@ class MergeSink implements RdbSink {
  * One BGSAVE: the snapshot consumer encoding entries, and the asynchronous writer draining
  * the encoded bytes to the temp file, then fsync, close, rename.
  */
-export class BgSave implements SnapshotConsumer {
+export class BgSave extends RdbSnapshotConsumer {
   readonly startedAt = Date.now();
   readonly dirtyBefore: number;
   snapshot: Snapshot | null = null;
   private readonly out: RdbOutput;
-  private readonly rdb: SnapshotRdbWriter;
+  protected readonly rdb: SnapshotRdbWriter;
   private readonly queue: Buffer[] = [];
   private queued = 0;
   private writing = false;
@@ -625,6 +625,7 @@ export class BgSave implements SnapshotConsumer {
     /** rdb-key-save-delay in ms (0 = none). */
     private readonly keyDelayMs = 0,
   ) {
+    super();
     this.dirtyBefore = p.server.dirty;
     const lru = opts.accessInfo === 'lru' || opts.accessInfo === 'lfu';
     this.out = new RdbOutput(opts);
@@ -636,36 +637,16 @@ export class BgSave implements SnapshotConsumer {
     });
   }
 
-  onDbStart(dbIndex: number, keyCount: number, expiresCount: number): void {
-    this.rdb.onDbStart(dbIndex, keyCount, expiresCount);
-  }
-
-  serializeEntry(dbIndex: number, db: Db, id: number): boolean {
-    const opened = this.rdb.entry(dbIndex, db, id);
+  override serializeEntry(dbIndex: number, db: Db, id: number): boolean {
+    const opened = super.serializeEntry(dbIndex, db, id);
     if (this.keyDelayMs > 0) this.delayUntil = performance.now() + this.keyDelayMs;
     return opened;
   }
 
-  serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
+  override serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
     // rdb-key-save-delay (tests) counts keys: the walk's values are not left open then.
     if (this.keyDelayMs > 0) return this.serializeEntry(dbIndex, db, id) ? PIECES_FROZEN : PIECES_WHOLE;
-    return this.rdb.entryInPieces(dbIndex, db, id);
-  }
-
-  continueEntry(deadline: number): boolean {
-    return this.rdb.continueEntry(deadline);
-  }
-
-  get guardedOpen(): boolean {
-    return this.rdb.guardedOpen;
-  }
-
-  finishGuarded(): void {
-    this.rdb.finishGuarded();
-  }
-
-  abandon(): void {
-    this.rdb.abandon();
+    return super.serializeEntryInPieces(dbIndex, db, id);
   }
 
   private delayUntil = 0;

@@ -37,7 +37,7 @@ import {
   type StreamId,
 } from './rdb-format.js';
 import { forEachListElement, hashPairs, listLength, setMemberStrings, streamContent, zsetEntries } from './rdb-values.js';
-import { DenseMap, DenseSet } from '../store/dense.js';
+import { DenseMap, DenseSet, type FrozenSlots } from '../store/dense.js';
 import { ZSet } from '../store/types/zset.js';
 import { List } from '../store/types/list.js';
 
@@ -497,43 +497,27 @@ function indexedPieces(n: number, writeAt: (out: RdbOutput, i: number) => void, 
   };
 }
 
-function denseHashPieces(h: DenseMap<Buffer>): PieceWriter {
-  const v = h.freeze();
+/**
+ * A big hash, set or sorted set (its DenseMap/DenseSet) from a frozen view: members in slot
+ * order, each followed by its value when `writeValue` is given.
+ */
+function frozenPieces<V>(
+  d: { freeze(): FrozenSlots<V>; thaw(v: FrozenSlots<V>): void },
+  writeValue: ((out: RdbOutput, value: V) => void) | null,
+): PieceWriter {
+  const v = d.freeze();
   return indexedPieces(
     v.size,
     (out, i) => {
       writeLatin1(out, v.keyAt(i));
-      writeString(out, v.valueAt(i));
+      if (writeValue !== null) writeValue(out, v.valueAt(i));
       v.passed(i);
     },
-    () => h.thaw(v),
+    () => d.thaw(v),
   );
 }
 
-function denseSetPieces(set: DenseSet): PieceWriter {
-  const v = set.freeze();
-  return indexedPieces(
-    v.size,
-    (out, i) => {
-      writeLatin1(out, v.keyAt(i));
-      v.passed(i);
-    },
-    () => set.thaw(v),
-  );
-}
-
-function skiplistZsetPieces(dict: DenseMap<number>): PieceWriter {
-  const v = dict.freeze();
-  return indexedPieces(
-    v.size,
-    (out, i) => {
-      writeLatin1(out, v.keyAt(i));
-      writeDouble(out, v.valueAt(i));
-      v.passed(i);
-    },
-    () => dict.thaw(v),
-  );
-}
+const writeHashValue = (out: RdbOutput, value: Buffer): void => writeString(out, value);
 
 const NOTHING_TO_RELEASE = (): void => {};
 
@@ -647,13 +631,13 @@ export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown, fr
   let n = 0;
   if (type === TYPE_HASH && obj instanceof DenseMap && obj.size >= PIECES_MIN_ELEMENTS) {
     n = obj.size;
-    w = denseHashPieces(obj as DenseMap<Buffer>);
+    w = frozenPieces(obj as DenseMap<Buffer>, writeHashValue);
   } else if (type === TYPE_SET && obj instanceof DenseSet && obj.size >= PIECES_MIN_ELEMENTS) {
     n = obj.size;
-    w = denseSetPieces(obj);
+    w = frozenPieces<never>(obj, null);
   } else if (type === TYPE_ZSET && obj instanceof ZSet && !obj.compact && obj.size >= PIECES_MIN_ELEMENTS) {
     n = obj.size;
-    w = skiplistZsetPieces(obj.dict!);
+    w = frozenPieces(obj.dict!, writeDouble);
   } else if (frozenOnly) {
     return null;
   } else if (type === TYPE_STREAM) {

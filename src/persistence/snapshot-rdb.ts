@@ -13,7 +13,7 @@
 import type { Db } from '../store/db.js';
 import { TYPE_STRING } from '../store/db.js';
 import { T_STRING } from './rdb-format.js';
-import { PIECES_FROZEN, PIECES_GUARDED, PIECES_WHOLE, type PiecesResult } from './snapshot.js';
+import { PIECES_FROZEN, PIECES_GUARDED, PIECES_WHOLE, type PiecesResult, type SnapshotConsumer, type SnapshotStats } from './snapshot.js';
 import { OpenValues, RdbOutput, beginObjectPieces, rdbTypeForObject, writeEntryHead, writeObjectValue, writeSelectDb, writeString, type EntryMeta } from './rdb-writer.js';
 
 export interface SnapshotRdbOptions {
@@ -133,4 +133,43 @@ export class SnapshotRdbWriter {
   private maybeFlush(): void {
     if (this.out.pending >= this.opts.chunk) this.opts.flush(this.out.take());
   }
+}
+
+/**
+ * A snapshot consumer writing an RDB with a SnapshotRdbWriter (BGSAVE's file, a replica's full
+ * sync): the entry and piece calls go to the writer; subclasses create it (after the header)
+ * and decide what happens to the bytes and at the end.
+ */
+export abstract class RdbSnapshotConsumer implements SnapshotConsumer {
+  protected abstract readonly rdb: SnapshotRdbWriter;
+
+  onDbStart(dbIndex: number, keyCount: number, expiresCount: number): void {
+    this.rdb.onDbStart(dbIndex, keyCount, expiresCount);
+  }
+
+  serializeEntry(dbIndex: number, db: Db, id: number): boolean {
+    return this.rdb.entry(dbIndex, db, id);
+  }
+
+  serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
+    return this.rdb.entryInPieces(dbIndex, db, id);
+  }
+
+  continueEntry(deadline: number): boolean {
+    return this.rdb.continueEntry(deadline);
+  }
+
+  get guardedOpen(): boolean {
+    return this.rdb.guardedOpen;
+  }
+
+  finishGuarded(): void {
+    this.rdb.finishGuarded();
+  }
+
+  abandon(): void {
+    this.rdb.abandon();
+  }
+
+  abstract onDone(stats: SnapshotStats): void;
 }

@@ -15,10 +15,9 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server.js';
-import type { Db } from '../store/db.js';
-import { startSnapshot, snapshotInProgress, type PiecesResult, type SnapshotConsumer } from '../persistence/snapshot.js';
+import { startSnapshot, snapshotInProgress } from '../persistence/snapshot.js';
 import { RdbOutput, standardAux, writeHeader, writeTrailer } from '../persistence/rdb-writer.js';
-import { SnapshotRdbWriter } from '../persistence/snapshot-rdb.js';
+import { RdbSnapshotConsumer, SnapshotRdbWriter } from '../persistence/snapshot-rdb.js';
 import { RdbLoader } from '../persistence/rdb-loader.js';
 import { RdbReader } from '../persistence/rdb-reader.js';
 import { limitsFromConfig } from '../persistence/rdb-values.js';
@@ -31,9 +30,9 @@ const SOCKET_HIGH_WATER = 8 * 1024 * 1024;
 /** RDB bytes accumulated before they are handed to the replica's output. */
 const CHUNK = 64 * 1024;
 
-class ReplicaRdbConsumer implements SnapshotConsumer {
+class ReplicaRdbConsumer extends RdbSnapshotConsumer {
   private readonly out: RdbOutput;
-  private readonly rdb: SnapshotRdbWriter;
+  protected readonly rdb: SnapshotRdbWriter;
   /** `$<len>` framing: the RDB collected until its length is known. */
   private readonly collected: Buffer[] | null;
   private readonly mark: Buffer | null;
@@ -43,6 +42,7 @@ class ReplicaRdbConsumer implements SnapshotConsumer {
     private readonly peer: ReplicaPeer,
     offset: number,
   ) {
+    super();
     const server = repl.server;
     const cfg = server.config;
     this.out = new RdbOutput({ version: 9, compression: cfg.getBool('rdbcompression'), checksum: cfg.getBool('rdbchecksum') });
@@ -63,34 +63,6 @@ class ReplicaRdbConsumer implements SnapshotConsumer {
       standardAux({ replStreamDb: repl.streamDb(), replId: repl.replId, replOffset: offset, usedMem: process.memoryUsage().rss }),
     );
     this.rdb = new SnapshotRdbWriter(this.out, { flush: (b) => this.emit(b), chunk: CHUNK, meta: null });
-  }
-
-  onDbStart(dbIndex: number, keyCount: number, expiresCount: number): void {
-    this.rdb.onDbStart(dbIndex, keyCount, expiresCount);
-  }
-
-  serializeEntry(dbIndex: number, db: Db, id: number): boolean {
-    return this.rdb.entry(dbIndex, db, id);
-  }
-
-  serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
-    return this.rdb.entryInPieces(dbIndex, db, id);
-  }
-
-  continueEntry(deadline: number): boolean {
-    return this.rdb.continueEntry(deadline);
-  }
-
-  get guardedOpen(): boolean {
-    return this.rdb.guardedOpen;
-  }
-
-  finishGuarded(): void {
-    this.rdb.finishGuarded();
-  }
-
-  abandon(): void {
-    this.rdb.abandon();
   }
 
   private emit(b: Buffer): void {

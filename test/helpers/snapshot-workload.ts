@@ -13,7 +13,7 @@ import { ClientFlag, type Client } from '../../src/server/client.js';
 import { processCommand } from '../../src/server/dispatch.js';
 import { TYPE_STREAM, TYPE_STRING, type Db } from '../../src/store/db.js';
 import { PIECES_GUARDED, PIECES_WHOLE, type PiecesResult, type SnapshotConsumer } from '../../src/persistence/snapshot.js';
-import { SnapshotRdbWriter } from '../../src/persistence/snapshot-rdb.js';
+import { RdbSnapshotConsumer, SnapshotRdbWriter } from '../../src/persistence/snapshot-rdb.js';
 import { RdbOutput, standardAux, writeHeader, writeTrailer } from '../../src/persistence/rdb-writer.js';
 import { loadRdbBuffer } from '../../src/persistence/rdb-loader.js';
 import type { Stream } from '../../src/store/types/stream.js';
@@ -293,46 +293,45 @@ export class PiecesRecorder extends Recorder {
  * memory; loadRecords() loads the file into a fresh server and fills `records` from it, so the
  * usual comparison checks the bytes a replica or a file would get.
  */
-export class RdbRecorder extends Recorder {
+export class RdbRecorder extends RdbSnapshotConsumer implements RecordedSnapshot {
   // Version 11: streams keep entries-read and their other 7.0 fields.
   private readonly out = new RdbOutput({ version: 11 });
   private readonly chunks: Buffer[] = [];
-  readonly writer: SnapshotRdbWriter;
+  protected readonly rdb: SnapshotRdbWriter;
+  readonly records: Array<[string, Rec]> = [];
+  readonly dbStarts: Array<[number, number, number]> = [];
+  done = 0;
+  aborted: string | null = null;
   walkOpened = 0;
-  constructor(server: Server) {
-    super(server);
+  constructor() {
+    super();
     writeHeader(this.out, standardAux());
-    this.writer = new SnapshotRdbWriter(this.out, { flush: (b) => this.chunks.push(b), chunk: 4096, meta: null });
+    this.rdb = new SnapshotRdbWriter(this.out, { flush: (b) => this.chunks.push(b), chunk: 4096, meta: null });
+  }
+  /** Values a change opened in pieces. */
+  get openedByChange(): number {
+    return this.rdb.openedByChange;
   }
   override onDbStart(dbIndex: number, keyCount: number, expiresCount: number): void {
+    this.dbStarts.push([dbIndex, keyCount, expiresCount]);
     super.onDbStart(dbIndex, keyCount, expiresCount);
-    this.writer.onDbStart(dbIndex, keyCount, expiresCount);
   }
-  override serializeEntry(_dbIndex: number, db: Db, id: number): boolean {
+  override serializeEntry(dbIndex: number, db: Db, id: number): boolean {
     assert.ok(db.isLive(id), 'serializeEntry of a dead id');
-    return this.writer.entry(_dbIndex, db, id);
+    return super.serializeEntry(dbIndex, db, id);
   }
-  serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
-    const r = this.writer.entryInPieces(dbIndex, db, id);
+  override serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
+    const r = super.serializeEntryInPieces(dbIndex, db, id);
     if (r !== PIECES_WHOLE) this.walkOpened++;
     return r;
   }
-  continueEntry(deadline: number): boolean {
-    return this.writer.continueEntry(deadline);
-  }
-  get guardedOpen(): boolean {
-    return this.writer.guardedOpen;
-  }
-  finishGuarded(): void {
-    this.writer.finishGuarded();
-  }
-  abandon(): void {
-    this.writer.abandon();
-  }
-  override onDone(): void {
-    super.onDone();
+  onDone(): void {
+    this.done++;
     writeTrailer(this.out);
     this.chunks.push(this.out.take());
+  }
+  onAbort(reason: string): void {
+    this.aborted = reason;
   }
   /** Loads the file into a fresh server (expired keys kept) and records its dataset. */
   loadRecords(): void {
@@ -344,8 +343,14 @@ export class RdbRecorder extends Recorder {
   }
 }
 
+/** What a recording consumer kept: entries in the order serialized, and its onDbStart calls. */
+export interface RecordedSnapshot {
+  readonly records: Array<[string, Rec]>;
+  readonly dbStarts: Array<[number, number, number]>;
+}
+
 /** Asserts the recorded snapshot is exactly `start`: every key once, same type/value/TTL. */
-export function assertSnapshotEquals(rec: Recorder, start: Map<string, Rec>, label: string): void {
+export function assertSnapshotEquals(rec: RecordedSnapshot, start: Map<string, Rec>, label: string): void {
   const got = new Map<string, Rec>();
   const dups: string[] = [];
   for (const [k, r] of rec.records) {
