@@ -463,9 +463,9 @@ export function writeObjectValue(out: RdbOutput, type: number, obj: unknown): vo
 // ------------------------------------------------------------------ big values in pieces
 
 /**
- * Writes the elements of a big value from where it stopped. Frozen writers (big hashes, sets
- * and sorted sets) read a FrozenSlots view, so the value may change between calls; the others
- * (lists, streams) must be finished before their value changes (the snapshot does that).
+ * Writes the elements of a big value from where it stopped. Frozen writers (big lists,
+ * hashes, sets and sorted sets) read a frozen view (FrozenList, FrozenSlots), so the value may
+ * change between calls; a stream's must be finished before it changes (the snapshot does that).
  */
 export interface PieceWriter {
   /** Writes until `deadline` (performance.now() ms; Infinity = to the end); true when complete. */
@@ -541,17 +541,19 @@ function streamPieces(s: RdbStreamValue): PieceWriter {
   };
 }
 
+/** A big list from a frozen view, a node or two per look at the clock. */
 function listPieces(l: List): PieceWriter {
+  const v = l.freeze();
   let k = 0;
-  const nodes = l.nodeCount;
+  const nodes = v.nodeCount;
   return {
-    frozen: false,
-    release: NOTHING_TO_RELEASE,
+    frozen: true,
+    release: () => v.release(),
     write(out, deadline) {
       const write = (e: Buffer): void => writeString(out, e);
       while (k < nodes) {
         // A node holds at most 128 elements: two nodes per look at the clock.
-        l.forEachInNode(k++, write);
+        v.forEachInNode(k++, write);
         if (k < nodes && (k & 1) === 0 && performance.now() >= deadline) return false;
       }
       return true;
@@ -638,6 +640,9 @@ export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown, fr
   } else if (type === TYPE_ZSET && obj instanceof ZSet && !obj.compact && obj.size >= PIECES_MIN_ELEMENTS) {
     n = obj.size;
     w = frozenPieces(obj.dict!, writeDouble);
+  } else if (type === TYPE_LIST && obj instanceof List && obj.length >= PIECES_MIN_ELEMENTS) {
+    n = obj.length;
+    w = listPieces(obj);
   } else if (frozenOnly) {
     return null;
   } else if (type === TYPE_STREAM) {
@@ -646,9 +651,6 @@ export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown, fr
     const st = streamContent(obj);
     writeLen(out, st.nodes.length);
     return streamPieces(st);
-  } else if (type === TYPE_LIST && obj instanceof List && obj.length >= PIECES_MIN_ELEMENTS) {
-    n = obj.length;
-    w = listPieces(obj);
   }
   if (w !== null) writeLen(out, n);
   return w;

@@ -5,9 +5,10 @@
  * contiguous: what is serialized meanwhile waits in OpenValues' buffers), and the encoded
  * bytes handed to `flush` every `chunk` bytes.
  *
- * Big hashes, sets and sorted sets are written from frozen views (src/store/dense.ts), so a
- * change to one never waits for it to be written: a change to a pending one opens it too (in
- * pieces behind the values already open) instead of encoding it whole on the spot.
+ * Big lists, hashes, sets and sorted sets are written from frozen views (src/store/dense.ts,
+ * src/store/types/list.ts), so a change to one never waits for it to be written: a change to a
+ * pending one opens it too (in pieces behind the values already open) instead of encoding it
+ * whole on the spot.
  */
 
 import type { Db } from '../store/db.js';
@@ -50,8 +51,8 @@ export class SnapshotRdbWriter {
   }
 
   /**
-   * One entry, serialized because it is about to change: whole, or, for a big hash, set or
-   * sorted set, opened from a frozen view (true; continueEntry writes the rest).
+   * One entry, serialized because it is about to change: whole, or, for a big list, hash, set
+   * or sorted set, opened from a frozen view (true; continueEntry writes the rest).
    */
   entry(dbIndex: number, db: Db, id: number): boolean {
     const out = this.open.target(this.out);
@@ -106,7 +107,7 @@ export class SnapshotRdbWriter {
     return this.open.guarded;
   }
 
-  /** Finishes the first open value (a list or stream about to change). */
+  /** Finishes the first open value (a stream about to change). */
   finishGuarded(): void {
     if (!this.open.guarded) return;
     this.open.finishFirst(this.out);

@@ -50,10 +50,10 @@
  * over (serializeEntryInPieces from the walk, or serializeEntry from a change, returns that it
  * did); the walk then spends its next slices on the open values (continueEntry) before moving
  * on, so a million-field hash does not stop the server for the second it takes to encode.
- * - Frozen values (PIECES_FROZEN: big hashes, sets, sorted sets) are read from a view of the
+ * - Frozen values (PIECES_FROZEN: big lists, hashes, sets, sorted sets) are read from a view of the
  *   value at the time it was handed over, so they may change meanwhile, and a change to a
  *   pending one opens it too instead of encoding it on the spot.
- * - Guarded values (PIECES_GUARDED: big lists, streams) must not change while open: any change
+ * - Guarded values (PIECES_GUARDED: streams) must not change while open: any change
  *   to that key (the guard fires for every change, pending or not) first finishes it.
  * Entries serialized meanwhile are the consumer's to hold back until the open values before
  * them are complete, since a value's bytes must be contiguous.
@@ -274,7 +274,7 @@ export class Snapshot {
   private readonly startMs = performance.now();
   /** Consumers with values open (written in pieces), in the order the walk continues them. */
   private readonly busy: SnapshotConsumer[] = [];
-  /** The guarded value the walk left open (a big list or stream), and the consumers writing it. */
+  /** The guarded value the walk left open (a stream), and the consumers writing it. */
   guarded: { s: DbSnap; id: number; consumers: SnapshotConsumer[] } | null = null;
 
   constructor(server: Server, consumer: SnapshotConsumer, opts: SnapshotOptions) {

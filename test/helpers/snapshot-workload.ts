@@ -236,7 +236,7 @@ export class Recorder implements SnapshotConsumer {
 
 /**
  * A Recorder that leaves every collection open for two to eleven walk steps, as the real
- * consumers do with big lists and streams (PIECES_GUARDED), and records it when it completes,
+ * consumers do with streams (PIECES_GUARDED), and records it when it completes,
  * from the object it started with: a change before completion, which the snapshot must
  * prevent by finishing the value first, shows up as a wrong value.
  */

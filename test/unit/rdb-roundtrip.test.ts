@@ -252,11 +252,12 @@ test('big lists, hashes, sets and sorted sets written in pieces load back whole'
   assert.ok(calls > 12);
 });
 
-test('frozen pieces write big hashes, sets and sorted sets as they were when writing began, whatever changes meanwhile', async () => {
+test('frozen pieces write big lists, hashes, sets and sorted sets as they were when writing began, whatever changes meanwhile', async () => {
   const { beginObjectPieces, writeEntryHead, rdbTypeForObject, writeSelectDb } = await import('../../src/persistence/rdb-writer.js');
   const { DenseMap, DenseSet } = await import('../../src/store/dense.js');
   const { ZSet } = await import('../../src/store/types/zset.js');
-  const { TYPE_HASH, TYPE_SET, TYPE_ZSET } = await import('../../src/store/db.js');
+  const { List } = await import('../../src/store/types/list.js');
+  const { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_ZSET } = await import('../../src/store/db.js');
   const { valueContent } = await import('../../src/persistence/rdb-values.js');
   sampleKeyspace();
   const n = 3000;
@@ -272,10 +273,13 @@ test('frozen pieces write big hashes, sets and sorted sets as they were when wri
     s.add('m' + i);
   }
   const z = ZSet.fromEntries({ entries: 128, value: 64 }, Array.from({ length: n }, (_x, i) => 'z' + i), Array.from({ length: n }, (_x, i) => i % 101));
+  const l = new List();
+  for (let i = 0; i < n; i++) l.pushTail(Buffer.from('e' + (i % 10) + '-' + i));
   const norm = (type: number, v: unknown): string => {
     const c = valueContent(type, v) as unknown as Record<string, unknown[]>;
     const j = (x: unknown): string => JSON.stringify(x, (_k, y: unknown) => (Buffer.isBuffer(y) ? y.toString('latin1') : y));
-    return j(Object.fromEntries(Object.entries(c).map(([k, x]) => [k, Array.isArray(x) ? x.map((e) => j(e)).sort() : x])));
+    // A list's order matters; the others' does not.
+    return j(Object.fromEntries(Object.entries(c).map(([k, x]) => [k, Array.isArray(x) ? (type === TYPE_LIST ? x.map((e) => j(e)) : x.map((e) => j(e)).sort()) : x])));
   };
   // Each value is changed between pieces: overwrites, deletes (swap-removes), adds, and once a
   // clear() followed by new members.
@@ -323,6 +327,32 @@ test('frozen pieces write big hashes, sets and sorted sets as they were when wri
       },
     ],
   ];
+  // The list: pushes and pops at both ends (into and out of the nodes being read), same-length
+  // and other LSETs, inserts, LREM and trims.
+  mutators.push([
+    TYPE_LIST,
+    l,
+    () => norm(TYPE_LIST, l),
+    (round) => {
+      for (let j = 0; j < 30; j++) {
+        const r = rnd(9);
+        if (r === 0) l.pushTail(Buffer.from('t' + round + '.' + j));
+        else if (r === 1) l.pushHead(Buffer.from('h' + round + '.' + j));
+        else if (r === 2 && l.length > 0) l.popHead();
+        else if (r === 3 && l.length > 0) l.popTail();
+        else if (r === 4 && l.length > 0) l.set(rnd(l.length), Buffer.from('S' + (l.at(0).length > 3 ? 'x' : ''))); // any length
+        else if (r === 5 && l.length > 0) {
+          const i = rnd(l.length);
+          l.set(i, Buffer.alloc(l.at(i).length, 'Q')); // same length: in place
+        } else if (r === 6 && l.length > 0) l.insert(rnd(l.length), Buffer.from('ins' + round));
+        else if (r === 7) l.remove(Buffer.from('e' + rnd(10) + '-' + rnd(n)), 0, rnd(2) === 0);
+        else if (l.length > 100) {
+          if (rnd(2) === 0) l.trimHead(1 + rnd(90));
+          else l.trimTail(1 + rnd(90));
+        }
+      }
+    },
+  ]);
   for (const [type, obj, now, mutate] of mutators) {
     const before = now();
     const out = new RdbOutput();
@@ -335,7 +365,7 @@ test('frozen pieces write big hashes, sets and sorted sets as they were when wri
     while (!w.write(out, 0)) mutate(++round);
     w.release();
     assert.ok(round > 8, 'type ' + type + ': ' + round + ' rounds of changes');
-    assert.equal((type === TYPE_ZSET ? (obj as InstanceType<typeof ZSet>).dict! : (obj as InstanceType<typeof DenseSet>)).viewCount, 0, 'released');
+    if (type !== TYPE_LIST) assert.equal((type === TYPE_ZSET ? (obj as InstanceType<typeof ZSet>).dict! : (obj as InstanceType<typeof DenseSet>)).viewCount, 0, 'released');
     assert.notEqual(now(), before, 'type ' + type + ' changed');
     writeTrailer(out);
     const ks = new Keyspace(1);

@@ -113,7 +113,7 @@ function assertRichStart(server: Server, start: Map<string, { type: number; valu
 type ConsumerMode = 'whole' | 'guarded' | 'rdb';
 
 /** Big collections (>= PIECES_MIN_ELEMENTS) per db in 'rdb' mode, edited while the snapshot runs. */
-const BIG_KEYS = ['BH0', 'BH1', 'BS0', 'BS1', 'BZ0', 'BZ1', 'BL0'];
+const BIG_KEYS = ['BH0', 'BH1', 'BS0', 'BS1', 'BZ0', 'BZ1', 'BL0', 'BL1'];
 const BIG_ELEMENTS = 1300;
 
 function seedBigValues(h: Harness): void {
@@ -142,7 +142,10 @@ function editBigValue(h: Harness, r: () => number): void {
   else if (k[1] === 'H') h.run(...(r() < 0.5 ? ['hset', k, 'f' + n(BIG_ELEMENTS + 200), 'e' + x] : ['hdel', k, 'f' + n(BIG_ELEMENTS)]));
   else if (k[1] === 'S') h.run(...(r() < 0.4 ? ['sadd', k, m + 'x'] : r() < 0.7 ? ['srem', k, m] : ['spop', k, String(1 + n(30))]));
   else if (k[1] === 'Z') h.run(...(r() < 0.5 ? ['zadd', k, String(x), m] : r() < 0.8 ? ['zrem', k, m] : ['zremrangebyrank', k, '0', String(n(20))]));
-  else h.run(...(r() < 0.5 ? ['rpush', k, m] : ['lpop', k]));
+  else {
+    const lists: string[][] = [['rpush', k, m], ['lpush', k, m], ['lpop', k], ['rpop', k, String(1 + n(3))], ['lset', k, String(n(50)), m], ['linsert', k, 'before', 'm' + n(BIG_ELEMENTS), m], ['lrem', k, '1', 'm' + n(BIG_ELEMENTS)], ['ltrim', k, String(n(5)), String(-1 - n(5))]];
+    h.run(...lists[n(lists.length)]!);
+  }
 }
 
 function mixedRun(seed: number, policy: string, flushAll: boolean, mode: ConsumerMode = 'whole'): Harness {
@@ -291,7 +294,7 @@ function mixedRun(seed: number, policy: string, flushAll: boolean, mode: Consume
     assert.ok(rec.finishedEarly > 10, label + ': few open values finished by a change: ' + rec.finishedEarly);
   }
   if (rec instanceof RdbRecorder) {
-    // Big hashes, sets and zsets were opened both by the walk and by changes (frozen), and
+    // Big lists, hashes, sets and zsets were opened both by the walk and by changes (frozen), and
     // every frozen view was let go.
     assert.ok(rec.walkOpened >= 4, label + ': values the walk wrote in pieces: ' + rec.walkOpened);
     assert.ok(rec.openedByChange >= 4, label + ': values a change opened in pieces: ' + rec.openedByChange);
@@ -347,7 +350,7 @@ test('the same workload with collections left open across walk steps (big values
   }
 });
 
-test('the same workload written by the real RDB writer, big hashes, sets and sorted sets edited while open: the loaded file is the dataset at the start', () => {
+test('the same workload written by the real RDB writer, big lists, hashes, sets and sorted sets edited while open: the loaded file is the dataset at the start', () => {
   for (const [seed, policy, flushAll] of [
     [8, 'allkeys-random', true],
     [9, 'allkeys-lfu', false],

@@ -13,6 +13,13 @@
  * Elements handed in are copied into node storage. Elements handed out (at, range, pop...)
  * are views into it: valid until the next write to this list.
  *
+ * Frozen views (freeze): a snapshot writing a big list in pieces reads the nodes as they were
+ * at freeze() while clients keep changing the list. The view holds the node objects of that
+ * moment, each pinned; before a write changes a pinned node in place (a push, pop or trim at
+ * an end, a same-length LSET), the list puts a copy in its place and changes the copy. Writes
+ * that rebuild nodes already leave the old ones untouched. Cost: one field check per in-place
+ * write; while a view exists, at most one node copy (<= 8 KiB) per pinned node written to.
+ *
  * Small lists (at most PACK_MAX_ELEMENTS elements and PACK_MAX_BYTES packed bytes) are kept by
  * the Db as packed bytes in its slab, not as List objects (see listCodec below): each element
  * as [varint length][bytes], head to tail. Redis 7.0 reports every list as "quicklist", so this
@@ -33,6 +40,8 @@ export class ListNode {
   readonly off: Int32Array;
   lo: number;
   hi: number;
+  /** Frozen views still to read this node: it must not change in place (see List.writable). */
+  pins = 0;
 
   constructor(buf: Buffer, atTail: boolean) {
     this.buf = buf;
@@ -54,6 +63,15 @@ export class ListNode {
 
   get bytes(): number {
     return this.off[this.hi]! - this.off[this.lo]!;
+  }
+
+  /** A copy with the same layout (a pinned node about to change: see List.writable). */
+  copy(): ListNode {
+    const c = new ListNode(Buffer.from(this.buf), true);
+    c.off.set(this.off);
+    c.lo = this.lo;
+    c.hi = this.hi;
+    return c;
   }
 
   /** Element k (0-based within the node). */
@@ -166,12 +184,34 @@ export class List {
     return this.nodes[this.head + k]!;
   }
 
+  /** The first node, safe to change in place (see writable). */
   private firstNode(): ListNode | undefined {
-    return this.nodes.length > this.head ? this.nodes[this.head] : undefined;
+    return this.nodes.length > this.head ? this.writable(this.head) : undefined;
   }
 
+  /** The last node, safe to change in place (see writable). */
   private lastNode(): ListNode | undefined {
-    return this.nodes.length > this.head ? this.nodes[this.nodes.length - 1] : undefined;
+    return this.nodes.length > this.head ? this.writable(this.nodes.length - 1) : undefined;
+  }
+
+  /** Node at array index i, replaced by a copy first if a frozen view still needs it. */
+  private writable(i: number): ListNode {
+    const n = this.nodes[i]!;
+    if (n.pins === 0) return n;
+    const c = n.copy();
+    this.nodes[i] = c;
+    return c;
+  }
+
+  /**
+   * A view of the list as it is now, node by node (see FrozenList): for writing it in pieces
+   * while it keeps changing. release() it when done.
+   */
+  freeze(): FrozenList {
+    if (this.pk !== null) this.inflate();
+    const nodes = this.nodes.slice(this.head) as ListNode[];
+    for (const n of nodes) n.pins++;
+    return new FrozenList(nodes, this.length);
   }
 
   private addFirstNode(n: ListNode): void {
@@ -256,14 +296,13 @@ export class List {
     if (this.pk !== null) this.inflate();
     this.unchanged = false;
     while (k > 0) {
-      const n = this.firstNode()!;
-      const c = n.count;
+      const c = this.nodes[this.head]!.count;
       if (c <= k) {
         this.dropFirstNode();
         k -= c;
         this.length -= c;
       } else {
-        n.lo += k;
+        this.firstNode()!.lo += k;
         this.length -= k;
         k = 0;
       }
@@ -275,14 +314,13 @@ export class List {
     if (this.pk !== null) this.inflate();
     this.unchanged = false;
     while (k > 0) {
-      const n = this.lastNode()!;
-      const c = n.count;
+      const c = this.nodes[this.nodes.length - 1]!.count;
       if (c <= k) {
         this.nodes.pop();
         k -= c;
         this.length -= c;
       } else {
-        n.hi -= k;
+        this.lastNode()!.hi -= k;
         this.length -= k;
         k = 0;
       }
@@ -348,16 +386,6 @@ export class List {
     }
   }
 
-  /**
-   * Calls fn for each element of node k (0 <= k < nodeCount), head to tail (views): a walk that
-   * can stop between nodes and resume (snapshots write big lists in pieces).
-   */
-  forEachInNode(k: number, fn: (e: Buffer) => void): void {
-    if (this.pk !== null) this.inflate();
-    const n = this.nodes[this.head + k]!;
-    for (let i = n.lo; i < n.hi; i++) fn(n.buf.subarray(n.off[i]!, n.off[i + 1]!));
-  }
-
   /** Iterates every element head to tail (views). */
   *[Symbol.iterator](): IterableIterator<Buffer> {
     if (this.pk !== null) this.inflate();
@@ -402,7 +430,7 @@ export class List {
     const n = this.node(k);
     const i = n.lo + j;
     if (n.off[i + 1]! - n.off[i]! === e.length) {
-      e.copy(n.buf, n.off[i]!);
+      e.copy(this.writable(this.head + k).buf, n.off[i]!);
       return;
     }
     const elems = this.nodeElements(n);
@@ -567,6 +595,41 @@ export class List {
     l.length = count;
     if (count !== 0) l.pk = Buffer.from(bytes);
     return l;
+  }
+}
+
+/**
+ * A list's nodes as they were at List.freeze(), read node by node in order (each node is let
+ * go as it is read); release() lets go of the rest.
+ */
+export class FrozenList {
+  /** Elements at the freeze. */
+  readonly length: number;
+  private readonly nodes: ListNode[];
+  /** Nodes read (and unpinned) so far. */
+  private passed = 0;
+
+  constructor(nodes: ListNode[], length: number) {
+    this.nodes = nodes;
+    this.length = length;
+  }
+
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  /** Calls fn for each element of node k (k = 0, 1, ... in order; views), then unpins it. */
+  forEachInNode(k: number, fn: (e: Buffer) => void): void {
+    const n = this.nodes[k]!;
+    for (let i = n.lo; i < n.hi; i++) fn(n.buf.subarray(n.off[i]!, n.off[i + 1]!));
+    n.pins--;
+    this.passed = k + 1;
+  }
+
+  /** Unpins the nodes not read yet (done, or abandoned). */
+  release(): void {
+    for (let k = this.passed; k < this.nodes.length; k++) this.nodes[k]!.pins--;
+    this.passed = this.nodes.length;
   }
 }
 
