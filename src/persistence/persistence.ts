@@ -48,7 +48,7 @@ import { accessMeta, writeKeyspace, type SaveOptions } from './rdb-save.js';
 import { RdbOutput, standardAux, writeHeader, writeTrailer, type AuxOptions } from './rdb-writer.js';
 import { RdbSnapshotConsumer, SnapshotRdbWriter } from './snapshot-rdb.js';
 import { limitsFromConfig } from './rdb-values.js';
-import { PIECES_FROZEN, PIECES_WHOLE, startSnapshot, type PiecesResult, type Snapshot } from './snapshot.js';
+import { startSnapshot, type Snapshot } from './snapshot.js';
 import { resumeWaitingFullSyncs } from '../replication/fullsync.js';
 
 export const ERR_MISCONF =
@@ -641,12 +641,6 @@ export class BgSave extends RdbSnapshotConsumer {
     const opened = super.serializeEntry(dbIndex, db, id);
     if (this.keyDelayMs > 0) this.delayUntil = performance.now() + this.keyDelayMs;
     return opened;
-  }
-
-  override serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
-    // rdb-key-save-delay (tests) counts keys: the walk's values are not left open then.
-    if (this.keyDelayMs > 0) return this.serializeEntry(dbIndex, db, id) ? PIECES_FROZEN : PIECES_WHOLE;
-    return super.serializeEntryInPieces(dbIndex, db, id);
   }
 
   private delayUntil = 0;

@@ -60,6 +60,19 @@ export interface StreamCodec {
   fromRdb(v: RdbStreamValue): object;
   /** The RDB content of an in-memory stream (nodes as raw listpacks, groups, PELs, consumers). */
   toRdb(obj: unknown): RdbStreamValue;
+  /** The same without copying the nodes: they are pinned until passed (see FrozenStreamContent). */
+  freeze(obj: unknown): FrozenStreamContent;
+}
+
+/**
+ * A stream's RDB content as it is now, for writing in pieces while it changes: the node
+ * listpacks are views of pinned nodes (copied by the stream before any change to them);
+ * passed(k) drops the pins of nodes 0..k-1 once written, release() the rest.
+ */
+export interface FrozenStreamContent {
+  readonly value: RdbStreamValue;
+  passed(upTo: number): void;
+  release(): void;
 }
 
 let streamCodec: StreamCodec | null = null;
@@ -226,6 +239,12 @@ export function hashPairs(obj: unknown): Array<[Buffer, Buffer]> {
 export function streamContent(obj: unknown): RdbStreamValue {
   if (streamCodec === null) throw new ValueTypeError('stream values are not supported by this build');
   return streamCodec.toRdb(obj);
+}
+
+/** The RDB content of an in-memory stream, frozen (see FrozenStreamContent). */
+export function frozenStreamContent(obj: unknown): FrozenStreamContent {
+  if (streamCodec === null) throw new ValueTypeError('stream values are not supported by this build');
+  return streamCodec.freeze(obj);
 }
 
 /** The decoded RDB content of an in-memory value (tests, DEBUG tooling). */

@@ -36,7 +36,7 @@ import {
   type RdbValue,
   type StreamId,
 } from './rdb-format.js';
-import { forEachListElement, hashPairs, listLength, setMemberStrings, streamContent, zsetEntries } from './rdb-values.js';
+import { forEachListElement, frozenStreamContent, hashPairs, listLength, setMemberStrings, streamContent, zsetEntries, type FrozenStreamContent } from './rdb-values.js';
 import { DenseMap, DenseSet, type FrozenSlots } from '../store/dense.js';
 import { ZSet } from '../store/types/zset.js';
 import { List } from '../store/types/list.js';
@@ -463,14 +463,14 @@ export function writeObjectValue(out: RdbOutput, type: number, obj: unknown): vo
 // ------------------------------------------------------------------ big values in pieces
 
 /**
- * Writes the elements of a big value from where it stopped. Frozen writers (big lists,
- * hashes, sets and sorted sets) read a frozen view (FrozenList, FrozenSlots), so the value may
- * change between calls; a stream's must be finished before it changes (the snapshot does that).
+ * Writes the elements of a big value from where it stopped. It reads the value as it was when
+ * the writer began, so the value may change between calls: big lists, hashes, sets and sorted
+ * sets through a frozen view (FrozenList, FrozenSlots), a stream from its pinned nodes (see
+ * FrozenStreamContent) and a copy of its groups.
  */
 export interface PieceWriter {
   /** Writes until `deadline` (performance.now() ms; Infinity = to the end); true when complete. */
   write(out: RdbOutput, deadline: number): boolean;
-  readonly frozen: boolean;
   /** Lets the value go (thaws its view); called once, when complete or abandoned. */
   release(): void;
 }
@@ -484,7 +484,6 @@ const PIECE_BATCH = 256;
 function indexedPieces(n: number, writeAt: (out: RdbOutput, i: number) => void, release: () => void): PieceWriter {
   let i = 0;
   return {
-    frozen: true,
     release,
     write(out, deadline) {
       while (i < n) {
@@ -519,20 +518,22 @@ function frozenPieces<V>(
 
 const writeHashValue = (out: RdbOutput, value: Buffer): void => writeString(out, value);
 
-const NOTHING_TO_RELEASE = (): void => {};
-
-/** Stream nodes a few at a time (each is a listpack of up to ~100 entries, LZF-compressed), then the tail. */
-function streamPieces(s: RdbStreamValue): PieceWriter {
+/**
+ * Stream nodes a few at a time (each is a listpack of up to ~100 entries, LZF-compressed),
+ * then the tail, from the stream's frozen content.
+ */
+function streamPieces(f: FrozenStreamContent): PieceWriter {
+  const s = f.value;
   let k = 0;
   const nodes = s.nodes.length;
   return {
-    frozen: false,
-    release: NOTHING_TO_RELEASE,
+    release: () => f.release(),
     write(out, deadline) {
       while (k < nodes) {
         const stop = Math.min(nodes, k + 4);
         writeStreamNodes(out, s, k, stop);
         k = stop;
+        f.passed(k);
         if (k < nodes && performance.now() >= deadline) return false;
       }
       writeStreamTail(out, s);
@@ -547,7 +548,6 @@ function listPieces(l: List): PieceWriter {
   let k = 0;
   const nodes = v.nodeCount;
   return {
-    frozen: true,
     release: () => v.release(),
     write(out, deadline) {
       const write = (e: Buffer): void => writeString(out, e);
@@ -575,11 +575,6 @@ export class OpenValues {
     return this.jobs.length;
   }
 
-  /** True while the first open value is one that must be finished before it changes. */
-  get guarded(): boolean {
-    return this.jobs.length !== 0 && !this.jobs[0]!.writer.frozen;
-  }
-
   /** Where a record goes now: `main`, or behind the last open value. */
   target(main: RdbOutput): RdbOutput {
     const n = this.jobs.length;
@@ -603,13 +598,6 @@ export class OpenValues {
     return true;
   }
 
-  /** Finishes the first open value now (its key is about to change), and only that one. */
-  finishFirst(main: RdbOutput): void {
-    if (this.jobs.length === 0) return;
-    this.jobs[0]!.writer.write(main, Infinity);
-    this.completeFirst(main);
-  }
-
   /** Lets every open value go (the snapshot was abandoned). */
   abandon(): void {
     for (const j of this.jobs) j.writer.release();
@@ -626,9 +614,9 @@ export class OpenValues {
 /**
  * For a stream, or a big list, hash, set or sorted set: writes the value's length (a stream's
  * node count) and returns the writer of its elements. Null for anything else (write it whole
- * with writeObjectValue), and, with `frozenOnly`, for values that cannot be frozen.
+ * with writeObjectValue).
  */
-export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown, frozenOnly = false): PieceWriter | null {
+export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): PieceWriter | null {
   let w: PieceWriter | null = null;
   let n = 0;
   if (type === TYPE_HASH && obj instanceof DenseMap && obj.size >= PIECES_MIN_ELEMENTS) {
@@ -643,14 +631,12 @@ export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown, fr
   } else if (type === TYPE_LIST && obj instanceof List && obj.length >= PIECES_MIN_ELEMENTS) {
     n = obj.length;
     w = listPieces(obj);
-  } else if (frozenOnly) {
-    return null;
   } else if (type === TYPE_STREAM) {
-    // The stream's parts are taken now (they reference its nodes, which do not change while
-    // the value is open); small streams finish in the first call.
-    const st = streamContent(obj);
-    writeLen(out, st.nodes.length);
-    return streamPieces(st);
+    // Nodes pinned, groups and PELs copied now, so the stream may change meanwhile; small
+    // streams finish in the first call.
+    const f = frozenStreamContent(obj);
+    writeLen(out, f.value.nodes.length);
+    return streamPieces(f);
   }
   if (w !== null) writeLen(out, n);
   return w;

@@ -5,16 +5,16 @@
  * contiguous: what is serialized meanwhile waits in OpenValues' buffers), and the encoded
  * bytes handed to `flush` every `chunk` bytes.
  *
- * Big lists, hashes, sets and sorted sets are written from frozen views (src/store/dense.ts,
- * src/store/types/list.ts), so a change to one never waits for it to be written: a change to a
- * pending one opens it too (in pieces behind the values already open) instead of encoding it
- * whole on the spot.
+ * Big values are written from frozen views (FrozenSlots in src/store/dense.ts, FrozenList in
+ * src/store/types/list.ts, pinned stream nodes in src/store/types/stream.ts), so a change to
+ * one never waits for it to be written: a change to a pending one opens it too (in pieces,
+ * behind the values already open) instead of encoding it whole on the spot.
  */
 
 import type { Db } from '../store/db.js';
 import { TYPE_STRING } from '../store/db.js';
 import { T_STRING } from './rdb-format.js';
-import { PIECES_FROZEN, PIECES_GUARDED, PIECES_WHOLE, type PiecesResult, type SnapshotConsumer, type SnapshotStats } from './snapshot.js';
+import type { SnapshotConsumer, SnapshotStats } from './snapshot.js';
 import { OpenValues, RdbOutput, beginObjectPieces, rdbTypeForObject, writeEntryHead, writeObjectValue, writeSelectDb, writeString, type EntryMeta } from './rdb-writer.js';
 
 export interface SnapshotRdbOptions {
@@ -32,8 +32,6 @@ export class SnapshotRdbWriter {
   private curDb = -1;
   private readonly dbCounts = new Map<number, [number, number]>();
   private readonly open = new OpenValues();
-  /** Big values a change opened in pieces instead of encoding them whole (tests, stats). */
-  openedByChange = 0;
   /** Where the string sink writes (the side buffer while a value is open). */
   private sinkOut: RdbOutput;
   private readonly stringSink: { bulkSlice(b: Buffer, start: number, end: number): void };
@@ -51,8 +49,9 @@ export class SnapshotRdbWriter {
   }
 
   /**
-   * One entry, serialized because it is about to change: whole, or, for a big list, hash, set
-   * or sorted set, opened from a frozen view (true; continueEntry writes the rest).
+   * One entry: whole, or, for a stream or a big list, hash, set or sorted set, its head and
+   * length now and its elements from a frozen view later (true; continueEntry writes them).
+   * Behind values already open, it waits for them.
    */
   entry(dbIndex: number, db: Db, id: number): boolean {
     const out = this.open.target(this.out);
@@ -66,11 +65,10 @@ export class SnapshotRdbWriter {
       this.sinkOut = this.out;
     } else {
       const obj = db.peekObject<unknown>(id);
-      const w = beginObjectPieces(out, type, obj, true);
+      const w = beginObjectPieces(out, type, obj);
       if (w === null) writeObjectValue(out, type, obj);
       else {
         this.open.push(w);
-        this.openedByChange++;
         opened = true;
       }
     }
@@ -78,40 +76,11 @@ export class SnapshotRdbWriter {
     return opened;
   }
 
-  /** One entry from the walk (nothing is open then): a big value is left open (see PiecesResult). */
-  entryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
-    const type = db.typeOf(id);
-    if (type === TYPE_STRING) {
-      this.entry(dbIndex, db, id);
-      return PIECES_WHOLE;
-    }
-    const out = this.out;
-    this.head(out, dbIndex, db, id);
-    const obj = db.peekObject<unknown>(id);
-    const w = beginObjectPieces(out, type, obj);
-    if (w === null) writeObjectValue(out, type, obj);
-    else this.open.push(w);
-    this.maybeFlush();
-    return w === null ? PIECES_WHOLE : w.frozen ? PIECES_FROZEN : PIECES_GUARDED;
-  }
-
   /** More of the open values until `deadline`; true when they (and what waited behind them) are written. */
   continueEntry(deadline: number): boolean {
     const done = this.open.continue(this.out, deadline);
     this.maybeFlush();
     return done;
-  }
-
-  /** True while the first open value must be finished before its key changes. */
-  get guardedOpen(): boolean {
-    return this.open.guarded;
-  }
-
-  /** Finishes the first open value (a stream about to change). */
-  finishGuarded(): void {
-    if (!this.open.guarded) return;
-    this.open.finishFirst(this.out);
-    this.maybeFlush();
   }
 
   /** Lets go of the open values (the snapshot was abandoned): their frozen views thaw. */
@@ -152,20 +121,8 @@ export abstract class RdbSnapshotConsumer implements SnapshotConsumer {
     return this.rdb.entry(dbIndex, db, id);
   }
 
-  serializeEntryInPieces(dbIndex: number, db: Db, id: number): PiecesResult {
-    return this.rdb.entryInPieces(dbIndex, db, id);
-  }
-
   continueEntry(deadline: number): boolean {
     return this.rdb.continueEntry(deadline);
-  }
-
-  get guardedOpen(): boolean {
-    return this.rdb.guardedOpen;
-  }
-
-  finishGuarded(): void {
-    this.rdb.finishGuarded();
   }
 
   abandon(): void {

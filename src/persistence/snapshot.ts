@@ -46,31 +46,19 @@
  * Several consumers (a BGSAVE and replicas' full syncs) can share one snapshot: more can be
  * attached until the first entry has been serialized; each sees every entry.
  *
- * Big values in pieces: a consumer may leave a big collection half-written when it is handed
- * over (serializeEntryInPieces from the walk, or serializeEntry from a change, returns that it
- * did); the walk then spends its next slices on the open values (continueEntry) before moving
- * on, so a million-field hash does not stop the server for the second it takes to encode.
- * - Frozen values (PIECES_FROZEN: big lists, hashes, sets, sorted sets) are read from a view of the
- *   value at the time it was handed over, so they may change meanwhile, and a change to a
- *   pending one opens it too instead of encoding it on the spot.
- * - Guarded values (PIECES_GUARDED: streams) must not change while open: any change
- *   to that key (the guard fires for every change, pending or not) first finishes it.
- * Entries serialized meanwhile are the consumer's to hold back until the open values before
- * them are complete, since a value's bytes must be contiguous.
+ * Big values in pieces: a consumer may leave a big value half-written (serializeEntry returns
+ * true), reading the rest later from a frozen view of the value as it was when handed over
+ * (see src/persistence/snapshot-rdb.ts), so the value may change meanwhile. The walk then
+ * spends its next slices on the open values (continueEntry) before moving on, so a
+ * million-field hash does not stop the server for the second it takes to encode, and a change
+ * to a pending big value does not either. Entries serialized meanwhile are the consumer's to
+ * hold back until the open values before them are complete, since a value's bytes must be
+ * contiguous.
  */
 
 import type { Server } from '../server/server.js';
 import type { Db } from '../store/db.js';
 import type { Dict, EntryGuard } from '../store/dict.js';
-
-/** What serializeEntryInPieces did with the entry. */
-export type PiecesResult = 0 | 1 | 2;
-/** Written whole. */
-export const PIECES_WHOLE = 0;
-/** Left open, read from a frozen view: the value may change meanwhile. */
-export const PIECES_FROZEN = 1;
-/** Left open, and must be finished (finishGuarded) before the key changes. */
-export const PIECES_GUARDED = 2;
 
 export interface SnapshotConsumer {
   /**
@@ -78,21 +66,12 @@ export interface SnapshotConsumer {
    * db.expireAt(id), value: db.getString(id) / db.peekObject(id)). `dbIndex` is the db the key
    * was in when the snapshot started (not necessarily db.index after a SWAPDB). Calls for
    * different dbs may interleave: changes serialize keys of any db at any time. A consumer
-   * with continueEntry may return true: the value was left open, frozen (as PIECES_FROZEN).
+   * with continueEntry may return true: the value was left open, to be written later as it
+   * is now (from a frozen view or a copy), whatever happens to it meanwhile.
    */
   serializeEntry(dbIndex: number, db: Db, id: number): boolean | void;
-  /**
-   * Optional, used by the background walk (while nothing of this consumer is open): like
-   * serializeEntry, but a big value may be left half-written (see PiecesResult); the snapshot
-   * then calls continueEntry until it returns true.
-   */
-  serializeEntryInPieces?(dbIndex: number, db: Db, id: number): PiecesResult;
   /** Writes more of the open values until `deadline` (performance.now() ms); true when none is left. */
   continueEntry?(deadline: number): boolean;
-  /** True while the guarded value is still open (required with PIECES_GUARDED). */
-  readonly guardedOpen?: boolean;
-  /** Finishes the guarded value now: its key is about to change (required with PIECES_GUARDED). */
-  finishGuarded?(): void;
   /** Lets go of whatever is open (the consumer is detached, or the snapshot abandoned). */
   abandon?(): void;
   /** Called once per db that had keys at the start, before its first serializeEntry. */
@@ -193,8 +172,6 @@ class DbSnap implements EntryGuard {
   }
 
   beforeChange(dict: Dict, id: number): void {
-    const g = this.snap.guarded;
-    if (g !== null && g.s === this && g.id === id) this.snap.finishGuarded();
     if (id < this.limit && (this.marks[id >>> 5]! & (1 << (id & 31))) === 0) {
       this.db = dict as Db;
       this.snap.emit(this, dict as Db, id, HOW_CHANGE);
@@ -214,8 +191,6 @@ class DbSnap implements EntryGuard {
       else this.marks[to >>> 5]! |= 1 << (to & 31);
     }
     if (from < this.limit) this.marks[from >>> 5]! |= 1 << (from & 31);
-    const g = this.snap.guarded;
-    if (g !== null && g.s === this && g.id === from) g.id = to;
     // Moved from ahead of the walk to behind it: the walk would never see it again.
     if (pending && to < this.pos) {
       this.db = dict as Db;
@@ -274,8 +249,6 @@ export class Snapshot {
   private readonly startMs = performance.now();
   /** Consumers with values open (written in pieces), in the order the walk continues them. */
   private readonly busy: SnapshotConsumer[] = [];
-  /** The guarded value the walk left open (a stream), and the consumers writing it. */
-  guarded: { s: DbSnap; id: number; consumers: SnapshotConsumer[] } | null = null;
 
   constructor(server: Server, consumer: SnapshotConsumer, opts: SnapshotOptions) {
     this.server = server;
@@ -347,12 +320,6 @@ export class Snapshot {
     const b = this.busy.indexOf(consumer);
     if (b >= 0) this.busy.splice(b, 1);
     consumer.abandon?.();
-    const g = this.guarded;
-    if (g !== null) {
-      const j = g.consumers.indexOf(consumer);
-      if (j >= 0) g.consumers.splice(j, 1);
-      if (g.consumers.length === 0) this.guardedDone(); // nobody left writing it
-    }
     if (this.consumers.length === 0) this.abort('no consumer left');
   }
 
@@ -394,7 +361,6 @@ export class Snapshot {
   /** Abandons the snapshot: guards removed, taken-over contents freed, consumers told. */
   abort(reason = 'aborted'): void {
     if (!this.running) return;
-    this.guarded = null;
     this.busy.length = 0;
     for (const c of this.consumers) c.abandon?.();
     for (const s of this.dbs) {
@@ -426,37 +392,17 @@ export class Snapshot {
         s.announced = true;
         for (let i = 0; i < consumers.length; i++) consumers[i]!.onDbStart?.(s.index, s.keyCount, s.expiresCount);
       }
-      if (how === HOW_WALK) {
-        let guarded: SnapshotConsumer[] | null = null;
-        for (let i = 0; i < consumers.length; i++) {
-          const c = consumers[i]!;
-          if (c.serializeEntryInPieces === undefined) {
-            if (c.serializeEntry(s.index, db, id) === true) this.markBusy(c);
-            continue;
-          }
-          const r = c.serializeEntryInPieces(s.index, db, id);
-          if (r === PIECES_WHOLE) continue;
-          this.markBusy(c);
-          if (r === PIECES_GUARDED) (guarded ??= []).push(c);
-        }
-        if (guarded !== null) this.guarded = { s, id, consumers: guarded };
-      } else {
-        for (let i = 0; i < consumers.length; i++) {
-          const c = consumers[i]!;
-          if (c.serializeEntry(s.index, db, id) === true) this.markBusy(c);
-        }
+      for (let i = 0; i < consumers.length; i++) {
+        const c = consumers[i]!;
+        if (c.serializeEntry(s.index, db, id) === true && !this.busy.includes(c)) this.busy.push(c);
       }
     } catch (err) {
       // Called from inside Db mutators: never let the exception escape into them.
       this.serializerFailed(err);
       return;
     }
-    // A db whose guarded value is still open completes with it (the guard must stay until then).
-    if (s.remaining === 0 && (this.guarded === null || this.guarded.s !== s)) this.completeDb(s, db);
-  }
-
-  private markBusy(c: SnapshotConsumer): void {
-    if (!this.busy.includes(c)) this.busy.push(c);
+    // Open values need no guard: they are read from frozen views.
+    if (s.remaining === 0) this.completeDb(s, db);
   }
 
   /**
@@ -467,9 +413,7 @@ export class Snapshot {
     const busy = this.busy;
     try {
       while (busy.length !== 0) {
-        const done = busy[0]!.continueEntry!(deadline);
-        if (this.guarded !== null) this.refreshGuarded();
-        if (!done) return false;
+        if (!busy[0]!.continueEntry!(deadline)) return false;
         busy.shift();
       }
     } catch (err) {
@@ -477,34 +421,6 @@ export class Snapshot {
       return true;
     }
     return true;
-  }
-
-  /** Finishes the guarded value now: its key is about to change. */
-  finishGuarded(): void {
-    const g = this.guarded;
-    if (g === null) return;
-    try {
-      for (const c of g.consumers) c.finishGuarded!();
-    } catch (err) {
-      this.serializerFailed(err);
-      return;
-    }
-    this.guardedDone();
-  }
-
-  /** Drops the consumers done with the guarded value; when none is left, it is over. */
-  private refreshGuarded(): void {
-    const g = this.guarded!;
-    for (let i = g.consumers.length - 1; i >= 0; i--) if (g.consumers[i]!.guardedOpen !== true) g.consumers.splice(i, 1);
-    if (g.consumers.length === 0) this.guardedDone();
-  }
-
-  private guardedDone(): void {
-    const g = this.guarded;
-    if (g === null) return;
-    this.guarded = null;
-    const s = g.s;
-    if (s.remaining === 0 && !s.done) this.completeDb(s, this.dbOf(s));
   }
 
   private serializerFailed(err: unknown): void {

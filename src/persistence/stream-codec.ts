@@ -5,12 +5,29 @@
  */
 
 import type { RdbStreamValue } from './rdb-format.js';
-import { setStreamCodec } from './rdb-values.js';
+import { setStreamCodec, type FrozenStreamContent } from './rdb-values.js';
 import type { Stream } from '../store/types/stream.js';
-import { streamFromParts, streamParts, type StreamParts } from '../store/types/stream-parts.js';
+import { frozenStreamParts, streamFromParts, streamParts, type StreamParts } from '../store/types/stream-parts.js';
 
 function toRdb(obj: unknown): RdbStreamValue {
-  const p = streamParts(obj as Stream);
+  return partsToRdb(streamParts(obj as Stream));
+}
+
+function freeze(obj: unknown): FrozenStreamContent {
+  const { parts, pinned } = frozenStreamParts(obj as Stream);
+  let passed = 0;
+  return {
+    value: partsToRdb(parts),
+    passed(upTo) {
+      for (; passed < upTo; passed++) pinned[passed]!.pins--;
+    },
+    release() {
+      this.passed(pinned.length);
+    },
+  };
+}
+
+function partsToRdb(p: StreamParts): RdbStreamValue {
   return {
     nodes: p.nodes.map((n) => ({ masterId: { ms: n.master.ms, seq: n.master.seq }, listpack: n.lp })),
     length: BigInt(p.length),
@@ -52,5 +69,5 @@ function fromRdb(v: RdbStreamValue): object {
 }
 
 export function installStreamCodec(): void {
-  setStreamCodec({ fromRdb, toRdb });
+  setStreamCodec({ fromRdb, toRdb, freeze });
 }

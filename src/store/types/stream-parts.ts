@@ -61,6 +61,26 @@ const cp = (id: StreamID): StreamID => ({ ms: id.ms, seq: id.seq });
 export function streamParts(s: Stream): StreamParts {
   const nodes: StreamNodePart[] = [];
   for (const n of s.nodeList()) nodes.push({ master: { ms: n.ms, seq: n.seq }, lp: Buffer.from(n.lp()) });
+  return withMetadata(s, nodes);
+}
+
+/**
+ * streamParts without copying the node listpacks (about 15 ms per million entries): the
+ * nodes are pinned (Stream.pinNodes), so the parts' views of them stay valid while the stream
+ * changes; the caller drops each node's pin (`pinned[k].pins--`) when done with it.
+ */
+export function frozenStreamParts(s: Stream): { parts: StreamParts; pinned: StreamNode[] } {
+  const pinned = s.pinNodes();
+  const nodes: StreamNodePart[] = new Array<StreamNodePart>(pinned.length);
+  for (let k = 0; k < pinned.length; k++) {
+    const n = pinned[k]!;
+    nodes[k] = { master: { ms: n.ms, seq: n.seq }, lp: n.lp() };
+  }
+  return { parts: withMetadata(s, nodes), pinned };
+}
+
+/** The parts around the nodes: metadata, and copies of the groups, PELs and consumers. */
+function withMetadata(s: Stream, nodes: StreamNodePart[]): StreamParts {
   const groups: StreamGroupPart[] = [];
   for (const g of sortedGroups(s)) {
     const pel: StreamPelPart[] = [];

@@ -78,6 +78,8 @@ export class StreamNode {
   deleted: number;
   /** Master fields (copies). */
   masterFields: Buffer[];
+  /** Frozen views (snapshots) still to read this node: it must not change in place (Stream.writableNode). */
+  pins = 0;
 
   constructor(ms: bigint, seq: bigint, buf: Buffer, used: number, count: number, deleted: number, masterFields: Buffer[]) {
     this.ms = ms;
@@ -93,6 +95,11 @@ export class StreamNode {
   /** The node's listpack, exactly (a view: valid until the node changes). */
   lp(): Buffer {
     return this.buf.subarray(0, this.used);
+  }
+
+  /** A copy to change instead of this pinned node (same bytes and spare capacity). */
+  copy(): StreamNode {
+    return new StreamNode(this.ms, this.seq, Buffer.from(this.buf), this.used, this.count, this.deleted, this.masterFields);
   }
 
   /** Builds a node whose first entry is `fv` (fields and values alternating) with ID id. */
@@ -359,6 +366,26 @@ export class Stream {
   }
 
   /**
+   * Node i, replaced by a copy first if a frozen view still needs it: a snapshot writing this
+   * stream in pieces reads the nodes it pinned (pinNodes) as they were, while the stream goes
+   * on changing. Every in-place change of a node goes through here.
+   */
+  private writableNode(i: number): StreamNode {
+    const n = this.nodes[i]!;
+    if (n.pins === 0) return n;
+    const c = n.copy();
+    this.nodes[i] = c;
+    return c;
+  }
+
+  /** The live nodes, each pinned (its bytes stay as they are now) until its pins are dropped. */
+  pinNodes(): StreamNode[] {
+    const list = this.nodes.slice(this.head);
+    for (const n of list) n.pins++;
+    return list;
+  }
+
+  /**
    * Appends an entry with an ID greater than lastId. maxBytes/maxEntries are
    * stream-node-max-bytes / -entries (0 = no limit).
    */
@@ -373,7 +400,7 @@ export class Stream {
       else if (maxEntries !== 0 && tail.count + tail.deleted >= maxEntries) tail = null;
     }
     if (tail === null) nodes.push(StreamNode.create(id, fv));
-    else tail.append(id, fv);
+    else this.writableNode(nodes.length - 1).append(id, fv);
     if (this.length === 0) this.firstId = { ms: id.ms, seq: id.seq };
     this.length++;
     this.entriesAdded++;
@@ -431,17 +458,19 @@ export class Stream {
   delete(id: StreamID): boolean {
     const i = this.seekNode(id.ms, id.seq);
     if (i < this.head) return false;
-    const node = this.nodes[i]!;
-    let done = false;
-    node.walk(false, (e) => {
+    let pos = -1;
+    let flags = 0;
+    this.nodes[i]!.walk(false, (e) => {
       if (e.ms !== id.ms || e.seq !== id.seq) return e.ms < id.ms || (e.ms === id.ms && e.seq < id.seq);
       if ((e.flags & FLAG_DELETED) === 0) {
-        node.markDeleted(e.flagsPos, e.flags);
-        done = true;
+        pos = e.flagsPos;
+        flags = e.flags;
       }
       return false;
     });
-    if (!done) return false;
+    if (pos < 0) return false;
+    const node = this.writableNode(i);
+    node.markDeleted(pos, flags);
     if (node.count === 0) this.removeNodeAt(i);
     this.length--;
     if (cmpId(id, this.maxDeletedId) > 0) this.maxDeletedId = { ms: id.ms, seq: id.seq };
@@ -473,11 +502,11 @@ export class Stream {
     // removeNodeAt may replace this.nodes (compaction): always read it afresh.
     while (this.head < this.nodes.length) {
       if (strategy === TRIM_MAXLEN && this.length <= maxLen) break;
-      const node = this.nodes[this.head]!;
-      const entries = node.count;
+      const first = this.nodes[this.head]!;
+      const entries = first.count;
       let whole: boolean;
       if (strategy === TRIM_MAXLEN) whole = this.length - entries >= maxLen;
-      else whole = cmpId(node.lastEntryId(), minId) < 0;
+      else whole = cmpId(first.lastEntryId(), minId) < 0;
       if (whole) {
         if (limit !== 0 && removed + entries > limit) break;
         this.removeNodeAt(this.head);
@@ -487,6 +516,7 @@ export class Stream {
       }
       if (approx) break;
       // Exact: tombstone entries of this node until the condition holds.
+      const node = this.writableNode(this.head);
       let count = node.count;
       let deleted = node.deleted;
       node.walk(false, (e) => {
