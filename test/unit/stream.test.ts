@@ -170,3 +170,31 @@ test('IdIndex: ordered walks with tombstones, revival and compaction', () => {
   assert.equal(ix.firstKey(), idKey(5n, 5n));
   assert.equal(ix.lastKey(), idKey(189n, 0n));
 });
+
+test('stream: nodeBytes() (read after every write by the memory accounting) stays equal to the sum over its nodes', () => {
+  const s = new Stream();
+  const sum = (): number => {
+    let n = 0;
+    for (const node of s.nodeList()) n += node.buf.length + 96;
+    return n;
+  };
+  let seed = 3;
+  const rnd = (k: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % k;
+  };
+  let seq = 0;
+  const pinned: Array<{ pins: number }> = [];
+  for (let i = 0; i < 20000; i++) {
+    const op = rnd(100);
+    if (op < 70) s.append({ ms: 5n, seq: BigInt(++seq) }, [Buffer.from('f' + rnd(3)), Buffer.alloc(1 + rnd(300), 'v')], 4096, 1 + rnd(120));
+    else if (op < 85) s.delete({ ms: 5n, seq: BigInt(1 + rnd(seq + 1)) });
+    else if (op < 90) s.trim(TRIM_MAXLEN, Math.max(0, s.length - rnd(8)), { ms: 0n, seq: 0n }, rnd(2) === 0, 0);
+    else if (op < 93) s.trim(TRIM_MINID, 0, { ms: 5n, seq: BigInt(Math.max(0, seq - 3000 + rnd(100))) }, rnd(2) === 0, 0);
+    else if (op < 96) for (const n of s.pinNodes()) pinned.push(n); // node copies on write
+    else for (const n of pinned.splice(0)) n.pins--;
+    if (i % 97 === 0) assert.equal(s.nodeBytes(), sum(), 'after op ' + i);
+  }
+  assert.equal(s.nodeBytes(), sum());
+  assert.ok(s.nodeCount > 5, 'nodes: ' + s.nodeCount + ', entries: ' + s.length);
+});
