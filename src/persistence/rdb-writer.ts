@@ -40,6 +40,7 @@ import { forEachListElement, frozenStreamContent, hashPairs, listLength, setMemb
 import { DenseMap, DenseSet, type FrozenSlots } from '../store/dense.js';
 import { ZSet } from '../store/types/zset.js';
 import { List } from '../store/types/list.js';
+import { Stream } from '../store/types/stream.js';
 
 export interface RdbWriteOptions {
   /** RDB version of the header and of the stream type byte (9, 10 or 11). */
@@ -518,10 +519,10 @@ function frozenPieces<V>(
 
 const writeHashValue = (out: RdbOutput, value: Buffer): void => writeString(out, value);
 
-/**
- * Stream nodes a few at a time (each is a listpack of up to ~100 entries, LZF-compressed),
- * then the tail, from the stream's frozen content.
- */
+/** Stream nodes written between two looks at the clock (a node: up to ~100 entries, LZF-compressed). */
+const STREAM_NODES_PER_PIECE = 4;
+
+/** Stream nodes a few at a time, then the tail, from the stream's frozen content. */
 function streamPieces(f: FrozenStreamContent): PieceWriter {
   const s = f.value;
   let k = 0;
@@ -530,7 +531,7 @@ function streamPieces(f: FrozenStreamContent): PieceWriter {
     release: () => f.release(),
     write(out, deadline) {
       while (k < nodes) {
-        const stop = Math.min(nodes, k + 4);
+        const stop = Math.min(nodes, k + STREAM_NODES_PER_PIECE);
         writeStreamNodes(out, s, k, stop);
         k = stop;
         f.passed(k);
@@ -612,7 +613,7 @@ export class OpenValues {
 }
 
 /**
- * For a stream, or a big list, hash, set or sorted set: writes the value's length (a stream's
+ * For a big stream, list, hash, set or sorted set: writes the value's length (a stream's
  * node count) and returns the writer of its elements. Null for anything else (write it whole
  * with writeObjectValue).
  */
@@ -631,9 +632,8 @@ export function beginObjectPieces(out: RdbOutput, type: number, obj: unknown): P
   } else if (type === TYPE_LIST && obj instanceof List && obj.length >= PIECES_MIN_ELEMENTS) {
     n = obj.length;
     w = listPieces(obj);
-  } else if (type === TYPE_STREAM) {
-    // Nodes pinned, groups and PELs copied now, so the stream may change meanwhile; small
-    // streams finish in the first call.
+  } else if (type === TYPE_STREAM && obj instanceof Stream && obj.nodeCount > STREAM_NODES_PER_PIECE) {
+    // Nodes pinned, groups and PELs copied now, so the stream may change meanwhile.
     const f = frozenStreamContent(obj);
     writeLen(out, f.value.nodes.length);
     return streamPieces(f);

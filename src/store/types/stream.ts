@@ -388,6 +388,13 @@ export class Stream {
     return c;
   }
 
+  /** Nodes still pinned by a frozen view (tests: none once every snapshot is over). */
+  pinnedNodes(): number {
+    let n = 0;
+    for (let i = this.head; i < this.nodes.length; i++) if (this.nodes[i]!.pins !== 0) n++;
+    return n;
+  }
+
   /** The live nodes, each pinned (its bytes stay as they are now) until its pins are dropped. */
   pinNodes(): StreamNode[] {
     const list = this.nodes.slice(this.head);
