@@ -29,6 +29,7 @@
 
 import { TYPE_LIST, registerObjectSizer, registerPackedCodec } from '../db.js';
 import { readVarint, varintLen, varintValue, writeVarint } from '../../util/varint.js';
+import { pinnedCount, writableAt } from './pinned-nodes.js';
 
 const NODE_SLOTS = 128;
 /** A node stops growing its byte storage past this size (Redis's 8 KiB list-max-listpack-size -2). */
@@ -196,18 +197,12 @@ export class List {
 
   /** Node at array index i, replaced by a copy first if a frozen view still needs it. */
   private writable(i: number): ListNode {
-    const n = this.nodes[i]!;
-    if (n.pins === 0) return n;
-    const c = n.copy();
-    this.nodes[i] = c;
-    return c;
+    return writableAt(this.nodes, i);
   }
 
   /** Nodes still pinned by a frozen view (tests: none once every snapshot is over). */
   pinnedNodes(): number {
-    let n = 0;
-    for (let k = this.head; k < this.nodes.length; k++) if (this.nodes[k]!.pins !== 0) n++;
-    return n;
+    return pinnedCount(this.nodes, this.head);
   }
 
   /**

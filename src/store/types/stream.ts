@@ -28,6 +28,7 @@
 import { ListpackReader, ListpackWriter } from '../listpack.js';
 import { ID_ZERO, U64_MAX, cmpId, idKey, type StreamID } from './stream-id.js';
 import type { ConsumerGroup } from './stream-group.js';
+import { pinnedCount, writableAt } from './pinned-nodes.js';
 
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
@@ -381,18 +382,12 @@ export class Stream {
    * on changing. Every in-place change of a node goes through here.
    */
   private writableNode(i: number): StreamNode {
-    const n = this.nodes[i]!;
-    if (n.pins === 0) return n;
-    const c = n.copy();
-    this.nodes[i] = c;
-    return c;
+    return writableAt(this.nodes, i);
   }
 
   /** Nodes still pinned by a frozen view (tests: none once every snapshot is over). */
   pinnedNodes(): number {
-    let n = 0;
-    for (let i = this.head; i < this.nodes.length; i++) if (this.nodes[i]!.pins !== 0) n++;
-    return n;
+    return pinnedCount(this.nodes, this.head);
   }
 
   /** The live nodes, each pinned (its bytes stay as they are now) until its pins are dropped. */
